@@ -1,0 +1,1 @@
+"""The hub's index: building, publishing and searching it."""

@@ -1,0 +1,99 @@
+"""The search API that the pages, the command line and the tests all use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from index.build import Progress, RunReport, update_index
+from index.errors import DocumentNotFound, IndexNotReady
+from index.live import Build, open_live, read_pointer
+from index.search import Filters, Mode, SearchResults, search
+from index.store import ChunkRecord, DocumentRecord
+from ingest.embed import Embedder, load_embedder
+from ingest.settings import Settings
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    record: DocumentRecord
+    text: str
+    chunks: tuple[ChunkRecord, ...]
+
+
+class Hub:
+    """Loads the model once and the live build on demand; picks up a newly published build
+    on the next call without a restart. Safe to share between threads (sessions)."""
+
+    def __init__(self, settings: Settings, embedder_factory: Callable[[Settings], Embedder] | None = None) -> None:
+        self.settings = settings
+        self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime))
+        self._embedder: Embedder | None = None
+        self._build: Build | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._factory(self.settings)
+            return self._embedder
+
+    def build(self) -> Build:
+        """The live build, reopened when the pointer names a newer one.
+
+        Raises IndexNotReady or IndexCorrupt."""
+        live_id = read_pointer(self.settings)
+        if live_id is None:
+            raise IndexNotReady(f"no index has been built yet in {self.settings.data_dir}")
+        with self._lock:
+            if self._build is None or self._build.build_id != live_id:
+                # The old build is not closed here: a search in another thread may still be
+                # reading it. Its connection is released when the object is collected.
+                self._build = open_live(self.settings)
+            return self._build
+
+    def has_index(self) -> bool:
+        return read_pointer(self.settings) is not None
+
+    def search(
+        self, query: str, filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid"
+    ) -> SearchResults:
+        """Documents answering `query`; see `index.search.search`."""
+        build = self.build()
+        embedder = self.embedder if mode != "keyword" else _NoEmbedder()
+        return search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
+
+    def documents(self) -> list[DocumentRecord]:
+        return list(self.build().documents.values())
+
+    def document(self, doc_id: str) -> DocumentView:
+        """A document by id. Raises DocumentNotFound for any id not in the live index."""
+        build = self.build()
+        record = build.documents.get(doc_id)
+        if record is None:
+            raise DocumentNotFound(f"no document with id {doc_id!r}")
+        text = build.store.document_text(doc_id) or ""
+        return DocumentView(record, text, tuple(build.store.chunks_of(doc_id)))
+
+    def update(self, *, full: bool = False, progress: Progress | None = None) -> RunReport:
+        """Bring the index up to date with the corpus (see `index.build.update_index`)."""
+        return update_index(self.settings, self.embedder, full=full, progress=progress)
+
+
+class _NoEmbedder:
+    """Stands in for the model in keyword-only searches, so they never load it."""
+
+    model_key = ""
+    dimension = 0
+    max_tokens = 0
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError
+
+    def encode_documents(self, texts: object) -> object:
+        raise NotImplementedError
+
+    def encode_query(self, text: str) -> object:
+        raise NotImplementedError

@@ -1,0 +1,29 @@
+"""Errors of the index, each named for its condition; the UI and CLI turn them into messages."""
+
+from __future__ import annotations
+
+from ingest.errors import HubError
+
+
+class IndexNotReady(HubError):
+    """No index has been published yet."""
+
+
+class IndexCorrupt(HubError):
+    """The live index exists but cannot be read."""
+
+
+class ModelMismatch(HubError):
+    """The index was built with another model than the one configured for searching."""
+
+
+class BuildLocked(HubError):
+    """Another build holds the lock."""
+
+
+class BuildRejected(HubError):
+    """A build was made but failed its checks, so it was not published."""
+
+
+class DocumentNotFound(HubError):
+    """No document with that id is in the live index."""

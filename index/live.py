@@ -1,0 +1,157 @@
+"""Finding, opening and publishing builds: the one place that knows the data folder's layout.
+
+Layout under the data folder:
+  builds/<build id>/        a finished build (store.sqlite, vectors.faiss, keyword/, manifest.json)
+  builds/<build id>.partial a build being written; never read, removed by the next run
+  LIVE                      JSON naming the published build; replaced atomically
+  history.json              published build ids, oldest first, for rollback
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.errors import IndexCorrupt, IndexNotReady
+from index.keyword import KeywordIndex
+from index.store import DocumentRecord, SqliteStore
+from index.vectors import VectorIndex
+from ingest.settings import Settings
+
+MANIFEST = "manifest.json"
+STORE = "store.sqlite"
+VECTORS = "vectors.faiss"
+KEYWORD = "keyword"
+PARTIAL = ".partial"
+
+
+@dataclass
+class Build:
+    """An opened build: everything a search needs, loaded once and shared read-only."""
+
+    build_id: str
+    folder: Path
+    manifest: dict[str, Any]
+    store: SqliteStore
+    vectors: VectorIndex
+    keyword: KeywordIndex
+    documents: dict[str, DocumentRecord]
+    row_doc: np.ndarray  # document index of every passage row
+    doc_order: list[str]  # document id of each document index
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def read_pointer(settings: Settings) -> str | None:
+    """The id of the live build, or None when nothing has been published."""
+    pointer = settings.data_dir / "LIVE"
+    try:
+        data = json.loads(pointer.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"{pointer}: cannot read the live index pointer ({exc})") from None
+    build = data.get("build") if isinstance(data, dict) else None
+    if not isinstance(build, str) or not build or "/" in build or build.startswith("."):
+        raise IndexCorrupt(f"{pointer}: names no valid build")
+    return build
+
+
+def open_live(settings: Settings) -> Build:
+    """Open the published build. Raises IndexNotReady or IndexCorrupt (naming the file)."""
+    build_id = read_pointer(settings)
+    if build_id is None:
+        raise IndexNotReady(f"no index has been built yet in {settings.data_dir}")
+    return open_build(settings.builds_dir / build_id)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorrupt(f"{path}: missing") from None
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"{path}: unreadable ({exc})") from None
+    if not isinstance(data, dict):
+        raise IndexCorrupt(f"{path}: not a manifest")
+    return data
+
+
+def open_build(folder: Path) -> Build:
+    """Open a build folder and check its parts agree. Raises IndexCorrupt naming the bad file."""
+    manifest = read_manifest(folder)
+    for name in (STORE, VECTORS):
+        if not (folder / name).is_file():
+            raise IndexCorrupt(f"{folder / name}: missing")
+    try:
+        store = SqliteStore(folder / STORE)
+        records = store.documents()
+        row_ids = store.chunk_doc_ids()
+    except Exception as exc:  # sqlite3 raises DatabaseError subclasses for many kinds of damage
+        raise IndexCorrupt(f"{folder / STORE}: unreadable ({exc})") from None
+    try:
+        vectors = VectorIndex.load(folder / VECTORS)
+    except Exception as exc:  # faiss raises RuntimeError with its C++ message
+        raise IndexCorrupt(f"{folder / VECTORS}: unreadable ({exc})") from None
+    try:
+        keyword = KeywordIndex.load(folder / KEYWORD)
+    except Exception as exc:  # bm25s raises on missing or damaged arrays
+        raise IndexCorrupt(f"{folder / KEYWORD}: unreadable ({exc})") from None
+    if vectors.size != len(row_ids) or manifest.get("chunks") != len(row_ids):
+        raise IndexCorrupt(
+            f"{folder}: parts disagree ({vectors.size} vectors, {len(row_ids)} passages, "
+            f"manifest says {manifest.get('chunks')})"
+        )
+    documents = {r.doc_id: r for r in records}
+    doc_order = list(documents)
+    position = {doc_id: i for i, doc_id in enumerate(doc_order)}
+    row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
+    return Build(folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so that readers see the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, default=str)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_history(settings: Settings) -> list[str]:
+    path = settings.data_dir / "history.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return []
+    return [str(b) for b in data] if isinstance(data, list) else []
+
+
+def publish(settings: Settings, build_id: str) -> None:
+    """Make `build_id` the live build with one atomic replace of the pointer."""
+    history = [b for b in read_history(settings) if b != build_id] + [build_id]
+    write_json_atomic(settings.data_dir / "history.json", history)
+    write_json_atomic(settings.data_dir / "LIVE", {"build": build_id})

