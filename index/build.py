@@ -135,6 +135,18 @@ def _run(
     tick = time.perf_counter()
     _remove_partials(settings)
     live = _open_previous(settings)
+    try:
+        _update(settings, embedder, report, live, tick, full=full, dry_run=dry_run,
+                allow_shrink=allow_shrink, progress=progress)
+    finally:
+        if live is not None:
+            live.close()
+
+
+def _update(
+    settings: Settings, embedder: Embedder, report: RunReport, live: Build | None, tick: float, *,
+    full: bool, dry_run: bool, allow_shrink: bool, progress: Progress | None,
+) -> None:
     manifest = live.manifest if live else {}
     report.previous_build = live.build_id if live else ""
     compatible = (

@@ -59,6 +59,11 @@ class SentenceTransformerEmbedder:
         if runtime != "torch":
             raise ModelUnavailable(f"runtime {runtime!r} is not supported (use 'torch')")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # Counting the tokens of a long text is how chunks are sized, not a mistake to warn about.
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
 
         path, version = resolve_model(model)
         try:

@@ -1,0 +1,40 @@
+"""Shared fixtures: every test gets its own data folder and builds its own Settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.embed import HashEmbedder
+from ingest.settings import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not present on this machine")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    return Settings(corpus_dir=corpus, data_dir=tmp_path / "data", model="fake-hash", chunk_tokens=60, chunk_overlap=10)
+
+
+@pytest.fixture
+def fake_embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Iterator[object]:
+    from ingest.embed import SentenceTransformerEmbedder
+
+    yield SentenceTransformerEmbedder()
