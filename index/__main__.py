@@ -48,16 +48,28 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "info":
             return _info(hub, args.json)
         filters = Filters(
-            kinds=tuple(args.kind), agencies=tuple(args.agency), focus_areas=tuple(args.focus_area),
-            statuses=tuple(args.status), published_from=args.published_from, published_to=args.published_to,
+            kinds=tuple(args.kind),
+            agencies=tuple(args.agency),
+            focus_areas=tuple(args.focus_area),
+            statuses=tuple(args.status),
+            published_from=args.published_from,
+            published_to=args.published_to,
         )
         results = hub.search(args.query, filters, args.limit, args.mode)
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps({"query": results.query, "matched_documents": results.matched_documents,
-                          "hits": [h.to_json() for h in results.hits]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "query": results.query,
+                    "matched_documents": results.matched_documents,
+                    "hits": [h.to_json() for h in results.hits],
+                },
+                indent=2,
+            )
+        )
         return 0
     if not results.hits:
         print("no results")
@@ -77,8 +89,12 @@ def _info(hub: object, as_json: bool) -> int:
     build = hub.build()
     kinds = Counter(r.metadata.kind or "unspecified" for r in build.documents.values())
     data = {
-        "build": build.build_id, "created": build.manifest.get("created"), "model": build.manifest.get("model"),
-        "documents": len(build.documents), "chunks": build.vectors.size, "by_kind": dict(sorted(kinds.items())),
+        "build": build.build_id,
+        "created": build.manifest.get("created"),
+        "model": build.manifest.get("model"),
+        "documents": len(build.documents),
+        "chunks": build.vectors.size,
+        "by_kind": dict(sorted(kinds.items())),
         "failures": build.manifest.get("failures", {}),
     }
     if as_json:

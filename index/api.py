@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from index.build import Progress, RunReport, update_index
 from index.errors import DocumentNotFound, IndexNotReady
@@ -62,7 +64,7 @@ class Hub:
     ) -> SearchResults:
         """Documents answering `query`; see `index.search.search`."""
         build = self.build()
-        embedder = self.embedder if mode != "keyword" else _NoEmbedder()
+        embedder: Embedder = self.embedder if mode != "keyword" else _NoEmbedder()
         return search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
 
     def documents(self) -> list[DocumentRecord]:
@@ -92,8 +94,8 @@ class _NoEmbedder:
     def count_tokens(self, text: str) -> int:
         raise NotImplementedError
 
-    def encode_documents(self, texts: object) -> object:
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
 
-    def encode_query(self, text: str) -> object:
+    def encode_query(self, text: str) -> np.ndarray:
         raise NotImplementedError

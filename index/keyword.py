@@ -15,9 +15,11 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 # A short English stop list: these words match almost every passage and only add noise.
 STOP_WORDS = frozenset(
-    """a an and are as at be been but by can do does for from had has have how i if in into is it its
-    me my no not of on or our so such that the their them then there these they this to was we were
-    what when where which who why will with would you your""".split()
+    (
+        "a an and are as at be been but by can do does for from had has have how i if in into is "
+        "it its me my no not of on or our so such that the their them then there these they this "
+        "to was we were what when where which who why will with would you your"
+    ).split()
 )
 
 
@@ -58,19 +60,40 @@ class KeywordIndex:
     def load(cls, folder: Path) -> KeywordIndex:
         return cls(bm25s.BM25.load(str(folder), mmap=False, show_progress=False))
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for `query` (zeros when no term matches)."""
-        terms = list(dict.fromkeys(analyse(query)))
-        if not terms:
-            return np.zeros(self._model.scores["num_docs"], dtype=np.float32)
-        return np.asarray(self._model.get_scores(terms), dtype=np.float32)
+    @property
+    def size(self) -> int:
+        return int(self._model.scores["num_docs"])
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top `k` (rows, scores) with a score above zero, among `allowed` rows if given."""
-        scores = self.scores(query)
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 score of every passage for `query`, and the share of the query it matches.
+
+        The share weighs each query term by its rarity (IDF); a term the index has never seen
+        counts as rare. It tells a passage matching the query's distinctive words apart from one
+        matching only a common word of it."""
+        terms = list(dict.fromkeys(analyse(query)))
+        total = np.zeros(self.size, dtype=np.float32)
+        matched = np.zeros(self.size, dtype=np.float32)
+        weight_sum = 0.0
+        for term in terms:
+            term_scores = np.asarray(self._model.get_scores([term]), dtype=np.float32)
+            present = term_scores > 0
+            df = int(np.count_nonzero(present))
+            idf = float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
+            total += term_scores
+            matched += idf * present
+            weight_sum += idf
+        coverage = matched / weight_sum if weight_sum > 0 else matched
+        return total, coverage
+
+    def search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top `k` (rows, scores, coverage) with a score above zero, among `allowed` rows if given."""
+        scores, coverage = self.scores(query)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        return top_k(scores, k)
+        rows, top = top_k(scores, k)
+        return rows, top, coverage[rows]
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -80,8 +80,12 @@ class Hit:
             "metadata": metadata_to_json(self.record.metadata),
             "passages": [
                 {
-                    "position": p.position, "page": p.page, "heading_path": list(p.heading_path),
-                    "start": p.start, "end": p.end, "score": round(p.score, 6),
+                    "position": p.position,
+                    "page": p.page,
+                    "heading_path": list(p.heading_path),
+                    "start": p.start,
+                    "end": p.end,
+                    "score": round(p.score, 6),
                     "snippet": "".join(f"[{t}]" if marked else t for t, marked in p.snippet),
                 }
                 for p in self.passages
@@ -119,7 +123,11 @@ def allowed_rows(build: Build, filters: Filters) -> np.ndarray | None:
 
 
 def rank_passages(
-    build: Build, embedder: Embedder, query: str, settings: SearchSettings, mode: Mode = "hybrid",
+    build: Build,
+    embedder: Embedder,
+    query: str,
+    settings: SearchSettings,
+    mode: Mode = "hybrid",
     allowed: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Passage rows with fused scores, best first."""
@@ -131,15 +139,26 @@ def rank_passages(
         for rank, row in enumerate(rows):
             fused[int(row)] = fused.get(int(row), 0.0) + settings.dense_weight / (settings.rrf_k + rank + 1)
     if mode in ("hybrid", "keyword"):
-        rows, _ = build.keyword.search(query, n, allowed)
+        rows, _, coverage = build.keyword.search(query, n, allowed)
+        # In hybrid mode a keyword match counts in proportion to how much of the query it covers,
+        # so a passage sharing one common word with a paraphrased question does not outrank
+        # what the dense leg found.
+        scale = coverage**settings.coverage_power if mode == "hybrid" else np.ones(len(rows))
         for rank, row in enumerate(rows):
-            fused[int(row)] = fused.get(int(row), 0.0) + settings.keyword_weight / (settings.rrf_k + rank + 1)
+            contribution = settings.keyword_weight * float(scale[rank]) / (settings.rrf_k + rank + 1)
+            fused[int(row)] = fused.get(int(row), 0.0) + contribution
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
 def search(
-    build: Build, embedder: Embedder, query: str, settings: SearchSettings, *,
-    filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid",
+    build: Build,
+    embedder: Embedder,
+    query: str,
+    settings: SearchSettings,
+    *,
+    filters: Filters | None = None,
+    limit: int = 10,
+    mode: Mode = "hybrid",
 ) -> SearchResults:
     """Documents answering `query`, best first, each with its best passages.
 
@@ -165,9 +184,14 @@ def search(
     for doc_id, passages in top:
         shown = tuple(
             Passage(
-                row=row, position=records[row].position, text=records[row].text,
-                snippet=snippet(records[row].text, terms), page=records[row].page,
-                heading_path=records[row].heading_path, start=records[row].start, end=records[row].end,
+                row=row,
+                position=records[row].position,
+                text=records[row].text,
+                snippet=snippet(records[row].text, terms),
+                page=records[row].page,
+                heading_path=records[row].heading_path,
+                start=records[row].start,
+                end=records[row].end,
                 score=score,
             )
             for row, score in passages

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ingest.metadata import metadata_from_json, metadata_to_json
 from ingest.types import Document, Metadata
@@ -97,9 +97,15 @@ class SqliteStore:
                 db.execute(
                     "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        doc.doc_id, doc.path, doc.format, doc.content_hash,
-                        json.dumps(metadata_to_json(doc.metadata)), json.dumps(list(doc.warnings)),
-                        len(doc.chunks), json.dumps(doc.page_starts), doc.text,
+                        doc.doc_id,
+                        doc.path,
+                        doc.format,
+                        doc.content_hash,
+                        json.dumps(metadata_to_json(doc.metadata)),
+                        json.dumps(list(doc.warnings)),
+                        len(doc.chunks),
+                        json.dumps(doc.page_starts),
+                        doc.text,
                     ),
                 )
                 db.executemany(
@@ -120,9 +126,14 @@ class SqliteStore:
         )
         return [
             DocumentRecord(
-                doc_id=r[0], path=r[1], format=r[2], content_hash=r[3],
-                metadata=metadata_from_json(json.loads(r[4])), warnings=tuple(json.loads(r[5])),
-                chunk_count=r[6], page_starts=tuple((int(p), int(s)) for p, s in json.loads(r[7])),
+                doc_id=r[0],
+                path=r[1],
+                format=r[2],
+                content_hash=r[3],
+                metadata=metadata_from_json(json.loads(r[4])),
+                warnings=tuple(json.loads(r[5])),
+                chunk_count=r[6],
+                page_starts=tuple((int(p), int(s)) for p, s in json.loads(r[7])),
             )
             for r in rows
         ]
@@ -152,8 +163,14 @@ class SqliteStore:
         self._db.close()
 
 
-def _chunk(r: tuple) -> ChunkRecord:  # type: ignore[type-arg]
+def _chunk(r: tuple[Any, ...]) -> ChunkRecord:
     return ChunkRecord(
-        row=r[0], doc_id=r[1], position=r[2], text=r[3], start=r[4], end=r[5], page=r[6],
+        row=r[0],
+        doc_id=r[1],
+        position=r[2],
+        text=r[3],
+        start=r[4],
+        end=r[5],
+        page=r[6],
         heading_path=tuple(json.loads(r[7])),
     )

@@ -54,7 +54,7 @@ class VectorIndex:
             ids = np.flatnonzero(allowed).astype(np.int64)
             if ids.size == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]
             k = min(k, int(ids.size))
         scores, rows = self._index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
         keep = rows[0] >= 0

@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     bar = None if args.quiet or args.json else ProgressBar()
     try:
         report = update_index(
-            settings, embedder, full=args.full, dry_run=args.dry_run, allow_shrink=args.allow_shrink,
+            settings,
+            embedder,
+            full=args.full,
+            dry_run=args.dry_run,
+            allow_shrink=args.allow_shrink,
             progress=bar,
         )
     except BuildLocked as exc:

@@ -71,8 +71,8 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # sentence-transformers raises OSError, ValueError, HF errors...
             raise ModelUnavailable(f"model {model!r} could not be loaded from local files: {exc}") from None
         self._name = model
-        self._dimension = int(self._model.get_embedding_dimension())
-        self._max_tokens = int(self._model.max_seq_length)
+        self._dimension = int(self._model.get_embedding_dimension() or 0)
+        self._max_tokens = int(self._model.max_seq_length or 0)
         self._key = f"{model}@{version}|{runtime}|dim={self._dimension}"
         self._tokenizer = self._model.tokenizer
 

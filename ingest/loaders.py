@@ -75,9 +75,7 @@ def assemble(segments: list[Segment], native_title: str = "", warnings: list[str
 
 def _decode(name: str, raw: bytes) -> tuple[str, list[str]]:
     if b"\x00" in raw[:8192]:
-        raise LoadError(
-            name, "binary data in a text file", "The file may be mislabelled: check its extension."
-        )
+        raise LoadError(name, "binary data in a text file", "The file may be mislabelled: check its extension.")
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -128,9 +126,7 @@ def load_pdf(name: str, raw: bytes) -> Loaded:
     try:
         reader = PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError(
-                name, "the PDF is encrypted with a password", "Ask the owner for an unprotected copy."
-            )
+            raise LoadError(name, "the PDF is encrypted with a password", "Ask the owner for an unprotected copy.")
         pages = list(reader.pages)
     except LoadError:
         raise

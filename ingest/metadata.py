@@ -11,8 +11,17 @@ import yaml
 from ingest.types import KINDS, STATUSES, Metadata
 
 _KNOWN = {
-    "title", "kind", "agency", "focus_area", "initiative", "published",
-    "review_by", "status", "tags", "summary", "source_url",
+    "title",
+    "kind",
+    "agency",
+    "focus_area",
+    "initiative",
+    "published",
+    "review_by",
+    "status",
+    "tags",
+    "summary",
+    "source_url",
 }
 
 

@@ -101,6 +101,9 @@ def read_document(
     chunks = chunk_document(source.doc_id, extracted, count_tokens, chunk_tokens, chunk_overlap)
     if not chunks:
         raise LoadError(source.doc_id, "no passages could be made from the text")
+    card = summary_card(source.doc_id, metadata, extracted.page_starts, count_tokens, chunk_tokens)
+    if card is not None:
+        chunks = [card, *(replace(c, position=c.position + 1) for c in chunks)]
     return Document(
         doc_id=source.doc_id,
         path=source.path,
@@ -112,6 +115,28 @@ def read_document(
         chunks=tuple(chunks),
         warnings=tuple(warnings),
     )
+
+
+# Metadata fields written by editors as plain sentences about the whole document.
+CARD_FIELDS = ("summary", "problem", "approach", "outcome", "goal", "deliverable", "capability")
+
+
+def summary_card(
+    doc_id: str, meta: Metadata, page_starts: tuple[tuple[int, int], ...], count_tokens: TokenCounter, size: int
+) -> Chunk | None:
+    """A passage made of the editor's summary fields, or None when there are none.
+
+    Editors describe a document in other words than its body uses, so indexing that
+    description lets a query phrased like the summary find the document."""
+    parts = [meta.summary] + [str(meta.extra[k]) for k in CARD_FIELDS[1:] if isinstance(meta.extra.get(k), str)]
+    text = " ".join(p.strip() for p in parts if p and p.strip())
+    if not text:
+        return None
+    words = text.split()
+    while count_tokens(" ".join(words)) > size:
+        words = words[: len(words) * 9 // 10]
+    first_page = page_starts[0][0] if page_starts else None
+    return Chunk(doc_id, 0, " ".join(words), 0, 0, first_page, ("Summary",))
 
 
 def _with_title(meta: Metadata, native: str, headings: tuple[Heading, ...], doc_id: str) -> Metadata:

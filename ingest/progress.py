@@ -9,7 +9,7 @@ class ProgressBar:
     """Called as progress(stage, done, total); shows one bar per stage on stderr."""
 
     def __init__(self) -> None:
-        self._bar: tqdm | None = None  # type: ignore[type-arg]
+        self._bar: tqdm | None = None
         self._stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:

@@ -19,6 +19,7 @@ class SearchSettings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    coverage_power: float = 3.0
     bm25_k1: float = 0.9
     bm25_b: float = 0.4
     passages_per_document: int = 3
@@ -42,9 +43,7 @@ class Settings:
         if self.chunk_tokens < 16:
             raise SettingError("HUB_CHUNK_TOKENS", str(self.chunk_tokens), "must be at least 16")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
-            raise SettingError(
-                "HUB_CHUNK_OVERLAP", str(self.chunk_overlap), "must be >= 0 and below HUB_CHUNK_TOKENS"
-            )
+            raise SettingError("HUB_CHUNK_OVERLAP", str(self.chunk_overlap), "must be >= 0 and below HUB_CHUNK_TOKENS")
         if self.keep_builds < 1:
             raise SettingError("HUB_KEEP_BUILDS", str(self.keep_builds), "must be at least 1")
         if not 0 <= self.max_shrink <= 1:

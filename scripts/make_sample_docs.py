@@ -64,8 +64,7 @@ def long_date(value: object) -> str:
 def write_sidecar(doc: SampleDoc, target: Path) -> Path:
     sidecar = target.with_name(target.name + ".meta.yaml")
     text = yaml.safe_dump(doc.meta, sort_keys=False, allow_unicode=True, width=100)
-    sidecar.write_text(f"# Metadata for {doc.path} (written by scripts/make_sample_docs.py)\n{text}",
-                       encoding="utf-8")
+    sidecar.write_text(f"# Metadata for {doc.path} (written by scripts/make_sample_docs.py)\n{text}", encoding="utf-8")
     return sidecar
 
 
@@ -107,16 +106,14 @@ def _column_widths(pdf: FPDF, table: Table) -> tuple[float, ...]:
     """Column widths in mm: every column fits its longest word; spare width goes to long columns."""
     padding = 4.0
     available = pdf.epw
-    columns = [[table.header[c]] + [row[c] for row in table.rows if c < len(row)]
-               for c in range(len(table.header))]
-    minimum = [max(pdf.get_string_width(word) for cell in col for word in cell.split()) + padding
-               for col in columns]
+    columns = [[table.header[c]] + [row[c] for row in table.rows if c < len(row)] for c in range(len(table.header))]
+    minimum = [max(pdf.get_string_width(word) for cell in col for word in cell.split()) + padding for col in columns]
     natural = [max(pdf.get_string_width(cell) for cell in col) + padding for col in columns]
     if sum(natural) <= available:
         return tuple(natural)
     spare = available - sum(minimum)
-    extra = [n - m for n, m in zip(natural, minimum)]
-    return tuple(m + spare * e / sum(extra) for m, e in zip(minimum, extra))
+    extra = [n - m for n, m in zip(natural, minimum, strict=False)]
+    return tuple(m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=False))
 
 
 def _pdf_cover(pdf: SamplePDF, doc: SampleDoc) -> None:
@@ -135,8 +132,9 @@ def _pdf_cover(pdf: SamplePDF, doc: SampleDoc) -> None:
         pdf.multi_cell(0, 7, doc.subtitle, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(6)
     pdf.set_font("DejaVu", "", 11)
-    pdf.multi_cell(0, 6, f"{doc.meta['agency']}\nPublished {long_date(doc.meta['published'])}",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0, 6, f"{doc.meta['agency']}\nPublished {long_date(doc.meta['published'])}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.ln(10)
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 5.5, str(doc.meta["summary"]), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -172,8 +170,9 @@ def _pdf_block(pdf: SamplePDF, block: Block) -> None:
     elif isinstance(block, Table):
         pdf.set_font("DejaVu", "", 8.5)
         # the first row is the header; fpdf2 renders it in bold and repeats it on page breaks
-        with pdf.table(col_widths=_column_widths(pdf, block), width=pdf.epw, line_height=4.6,
-                       text_align="LEFT", padding=1.2) as table:
+        with pdf.table(
+            col_widths=_column_widths(pdf, block), width=pdf.epw, line_height=4.6, text_align="LEFT", padding=1.2
+        ) as table:
             header = table.row()
             for cell in block.header:
                 header.cell(cell)
@@ -309,10 +308,9 @@ def _html_blocks(blocks: list[Block]) -> list[str]:
             items = "".join(f"\n  <li>{html.escape(item)}</li>" for item in block.items)
             out.append(f"<{tag}>{items}\n</{tag}>")
         elif isinstance(block, Table):
-            head = "".join(f"<th scope=\"col\">{html.escape(c)}</th>" for c in block.header)
+            head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in block.header)
             rows = "".join(
-                "\n    <tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-                for row in block.rows
+                "\n    <tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in block.rows
             )
             out.append(f"<table>\n  <thead><tr>{head}</tr></thead>\n  <tbody>{rows}\n  </tbody>\n</table>")
     return out
@@ -383,8 +381,13 @@ def _text_table(table: Table) -> list[str]:
 
 def write_text(doc: SampleDoc, target: Path) -> None:
     width = 78
-    lines = [doc.title, "=" * len(doc.title), "",
-             f"{doc.meta['agency']} - published {long_date(doc.meta['published'])}", ""]
+    lines = [
+        doc.title,
+        "=" * len(doc.title),
+        "",
+        f"{doc.meta['agency']} - published {long_date(doc.meta['published'])}",
+        "",
+    ]
     for block in parse_body(doc.body):
         if isinstance(block, Heading) and block.level == 1:
             lines += ["", block.text.upper(), "-" * len(block.text), ""]
@@ -395,11 +398,10 @@ def write_text(doc: SampleDoc, target: Path) -> None:
         elif isinstance(block, ListBlock):
             for number, item in enumerate(block.items, start=1):
                 marker = f"{number}. " if block.numbered else "- "
-                lines.append(textwrap.fill(item, width, initial_indent=marker,
-                                           subsequent_indent=" " * len(marker)))
+                lines.append(textwrap.fill(item, width, initial_indent=marker, subsequent_indent=" " * len(marker)))
             lines.append("")
         elif isinstance(block, Table):
-            lines += _text_table(block) + [""]
+            lines += [*_text_table(block), ""]
     target.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 
@@ -415,8 +417,12 @@ WRITERS = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO_ROOT / "corpus",
-                        help="corpus directory to write into (default: %(default)s)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=REPO_ROOT / "corpus",
+        help="corpus directory to write into (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     for font in (FONT_REGULAR, FONT_BOLD):
         if not font.exists():

@@ -28,16 +28,24 @@ AI_ASSURANCE_FRAMEWORK = SampleDoc(
         "published": date(2025, 7, 21),
         "review_by": date(2027, 7, 31),
         "status": "current",
-        "tags": ["assurance", "risk assessment", "risk tiers", "go-live approval",
-                 "independent review", "AI lifecycle"],
+        "tags": [
+            "assurance",
+            "risk assessment",
+            "risk tiers",
+            "go-live approval",
+            "independent review",
+            "AI lifecycle",
+        ],
         "summary": "Sets out how agencies rate the risk of an AI system and what assurance "
-                   "evidence, review and sign-off each risk tier needs before and after it goes live.",
-        "related": ["standards/public-service-ai-framework.md",
-                    "standards/responsible-ai-principles.md",
-                    "guidance/testing-monitoring-evaluation.md",
-                    "guidance/privacy-impact-assessment-ai.md",
-                    "guidance/bias-fairness-assessment.md",
-                    "standards/ai-use-register-standard.md"],
+        "evidence, review and sign-off each risk tier needs before and after it goes live.",
+        "related": [
+            "standards/public-service-ai-framework.md",
+            "standards/responsible-ai-principles.md",
+            "guidance/testing-monitoring-evaluation.md",
+            "guidance/privacy-impact-assessment-ai.md",
+            "guidance/bias-fairness-assessment.md",
+            "standards/ai-use-register-standard.md",
+        ],
     },
     subtitle="Version 1.0 - a standard under the Public Service AI Framework",
     body="""
@@ -181,16 +189,25 @@ AI_CONTRACT_CLAUSES = SampleDoc(
         "published": date(2024, 9, 16),
         "review_by": date(2027, 3, 31),
         "status": "current",
-        "tags": ["procurement", "contracts", "suppliers", "vendor terms", "data use",
-                 "audit rights", "exit and deletion"],
+        "tags": [
+            "procurement",
+            "contracts",
+            "suppliers",
+            "vendor terms",
+            "data use",
+            "audit rights",
+            "exit and deletion",
+        ],
         "summary": "Explains the clauses agencies should put in contracts for AI products and services, "
-                   "covering use of agency data, location, security, model changes, audit, "
-                   "ownership of outputs and exit.",
-        "related": ["guidance/procuring-ai-tools.md",
-                    "guidance/build-or-buy-ai.md",
-                    "guidance/maori-data-and-ai.md",
-                    "guidance/security-classification-ai-tools.md",
-                    "standards/ai-assurance-framework.pdf"],
+        "covering use of agency data, location, security, model changes, audit, "
+        "ownership of outputs and exit.",
+        "related": [
+            "guidance/procuring-ai-tools.md",
+            "guidance/build-or-buy-ai.md",
+            "guidance/maori-data-and-ai.md",
+            "guidance/security-classification-ai-tools.md",
+            "standards/ai-assurance-framework.pdf",
+        ],
     },
     subtitle="Guidance for procurement and commercial teams",
     body="""
@@ -331,25 +348,34 @@ BENEFIT_LETTERS_EVALUATION = SampleDoc(
         "published": date(2025, 11, 3),
         "review_by": date(2027, 11, 30),
         "status": "current",
-        "tags": ["plain language", "letters", "readability", "customer communications",
-                 "generative AI", "evaluation", "call volumes"],
+        "tags": [
+            "plain language",
+            "letters",
+            "readability",
+            "customer communications",
+            "generative AI",
+            "evaluation",
+            "call volumes",
+        ],
         "summary": "Evaluation of a six-month trial in which letter writers used a generative AI "
-                   "assistant to rewrite standard benefit letters in plain language, with every "
-                   "letter checked by a policy reviewer.",
+        "assistant to rewrite standard benefit letters in plain language, with every "
+        "letter checked by a policy reviewer.",
         "problem": "Standard letters about benefit payments were hard to understand, and many "
-                   "recipients phoned the contact centre to ask what a letter meant.",
+        "recipients phoned the contact centre to ask what a letter meant.",
         "approach": "Letter writers used the secure chat assistant to draft plain-language versions "
-                    "of 40 template letters; policy and legal reviewers checked every draft, and the "
-                    "new letters were tested with clients before release.",
+        "of 40 template letters; policy and legal reviewers checked every draft, and the "
+        "new letters were tested with clients before release.",
         "outcome": "Average reading age fell from about 15 to 11, calls about the rewritten letters "
-                   "fell by 18%, and the rewriting took roughly half the staff time of previous "
-                   "manual reviews.",
+        "fell by 18%, and the rewriting took roughly half the staff time of previous "
+        "manual reviews.",
         "tools_used": ["marketplace/secure-chat-assistant.md"],
-        "related": ["guidance/generative-ai-official-information.md",
-                    "guidance/human-oversight-accountability.md",
-                    "guidance/accessibility-inclusion-ai.md",
-                    "guidance/testing-monitoring-evaluation.md",
-                    "guidance/prompting-official-work.md"],
+        "related": [
+            "guidance/generative-ai-official-information.md",
+            "guidance/human-oversight-accountability.md",
+            "guidance/accessibility-inclusion-ai.md",
+            "guidance/testing-monitoring-evaluation.md",
+            "guidance/prompting-official-work.md",
+        ],
     },
     subtitle="Illustrative example: the agency and figures in this evaluation are fictional.",
     body="""
@@ -473,15 +499,16 @@ WORKFORCE_CAPABILITY_SURVEY = SampleDoc(
         "published": date(2025, 12, 8),
         "review_by": date(2026, 12, 31),
         "status": "current",
-        "tags": ["survey", "AI skills", "capability", "confidence", "training needs",
-                 "workforce planning", "2025"],
+        "tags": ["survey", "AI skills", "capability", "confidence", "training needs", "workforce planning", "2025"],
         "summary": "Results of the 2025 survey of 9,400 public servants on how they use AI, how "
-                   "confident they feel, and what training and support they want.",
-        "related": ["training/ai-foundations-course.md",
-                    "training/prompting-essentials.md",
-                    "training/ai-for-leaders.md",
-                    "training/ai-champions-network.md",
-                    "training/ai-induction-checklist.docx"],
+        "confident they feel, and what training and support they want.",
+        "related": [
+            "training/ai-foundations-course.md",
+            "training/prompting-essentials.md",
+            "training/ai-for-leaders.md",
+            "training/ai-champions-network.md",
+            "training/ai-induction-checklist.docx",
+        ],
     },
     subtitle="Results report for initiative I-13, AI capability uplift",
     body="""
@@ -604,15 +631,16 @@ ANNUAL_PROGRESS_REPORT = SampleDoc(
         "published": date(2026, 2, 23),
         "review_by": date(2027, 2, 28),
         "status": "current",
-        "tags": ["annual report", "progress", "work programme", "initiatives", "milestones",
-                 "risks", "2025"],
+        "tags": ["annual report", "progress", "work programme", "initiatives", "milestones", "risks", "2025"],
         "summary": "Reports progress in 2025, the first full year of the two-year Public Service AI "
-                   "Work Programme, across its 15 initiatives and four focus areas, with risks and "
-                   "priorities for 2026.",
-        "related": ["programme/work-programme-overview.md",
-                    "standards/public-service-ai-framework.md",
-                    "standards/ai-assurance-framework.pdf",
-                    "training/ai-workforce-capability-survey-2025.pdf"],
+        "Work Programme, across its 15 initiatives and four focus areas, with risks and "
+        "priorities for 2026.",
+        "related": [
+            "programme/work-programme-overview.md",
+            "standards/public-service-ai-framework.md",
+            "standards/ai-assurance-framework.pdf",
+            "training/ai-workforce-capability-survey-2025.pdf",
+        ],
     },
     subtitle="Report of the Government Chief Digital Officer, February 2026",
     body="""

@@ -20,15 +20,24 @@ DEEPFAKES_GUIDANCE = SampleDoc(
         "published": date(2026, 6, 15),
         "review_by": date(2027, 6, 30),
         "status": "current",
-        "tags": ["deepfakes", "synthetic media", "impersonation", "voice cloning",
-                 "generated images", "labelling", "misinformation"],
+        "tags": [
+            "deepfakes",
+            "synthetic media",
+            "impersonation",
+            "voice cloning",
+            "generated images",
+            "labelling",
+            "misinformation",
+        ],
         "summary": "How agencies should label AI-generated images, audio and video they produce, and "
-                   "how to prepare for and respond to fake media that impersonates the agency or "
-                   "its people.",
-        "related": ["guidance/ai-incident-response.md",
-                    "guidance/transparency-automated-decisions.md",
-                    "guidance/maori-data-and-ai.md",
-                    "guidance/plain-language-ai-notices.html"],
+        "how to prepare for and respond to fake media that impersonates the agency or "
+        "its people.",
+        "related": [
+            "guidance/ai-incident-response.md",
+            "guidance/transparency-automated-decisions.md",
+            "guidance/maori-data-and-ai.md",
+            "guidance/plain-language-ai-notices.html",
+        ],
     },
     body="""
 # Purpose
@@ -133,14 +142,15 @@ DATA_RETENTION_GUIDANCE = SampleDoc(
         "published": date(2024, 5, 13),
         "review_by": date(2026, 5, 31),
         "status": "current",
-        "tags": ["data retention", "disposal", "training data", "fine-tuning", "records",
-                 "privacy", "embeddings"],
+        "tags": ["data retention", "disposal", "training data", "fine-tuning", "records", "privacy", "embeddings"],
         "summary": "Explains how long to keep data used to train, fine-tune or evaluate AI models, how "
-                   "models and embeddings count as records, and how to dispose of them safely.",
-        "related": ["guidance/records-management-ai.md",
-                    "guidance/privacy-impact-assessment-ai.md",
-                    "guidance/maori-data-and-ai.md",
-                    "guidance/testing-monitoring-evaluation.md"],
+        "models and embeddings count as records, and how to dispose of them safely.",
+        "related": [
+            "guidance/records-management-ai.md",
+            "guidance/privacy-impact-assessment-ai.md",
+            "guidance/maori-data-and-ai.md",
+            "guidance/testing-monitoring-evaluation.md",
+        ],
     },
     body="""
 # Who this is for
@@ -238,15 +248,16 @@ INDUCTION_CHECKLIST = SampleDoc(
         "published": date(2025, 3, 3),
         "review_by": date(2027, 3, 31),
         "status": "current",
-        "tags": ["induction", "onboarding", "new starters", "checklist", "managers",
-                 "first week", "AI basics"],
+        "tags": ["induction", "onboarding", "new starters", "checklist", "managers", "first week", "AI basics"],
         "summary": "A checklist for managers and new staff covering what a new public servant needs "
-                   "to know, do and be set up with before using AI tools at work.",
-        "related": ["training/ai-foundations-course.md",
-                    "training/prompting-essentials.md",
-                    "training/ai-champions-network.md",
-                    "guidance/generative-ai-official-information.md",
-                    "guidance/security-classification-ai-tools.md"],
+        "to know, do and be set up with before using AI tools at work.",
+        "related": [
+            "training/ai-foundations-course.md",
+            "training/prompting-essentials.md",
+            "training/ai-champions-network.md",
+            "guidance/generative-ai-official-information.md",
+            "guidance/security-classification-ai-tools.md",
+        ],
     },
     body="""
 # How to use this checklist
@@ -326,14 +337,15 @@ PLAIN_LANGUAGE_NOTICES = SampleDoc(
         "published": date(2025, 8, 18),
         "review_by": date(2027, 8, 31),
         "status": "current",
-        "tags": ["transparency", "notices", "plain language", "disclosure", "public trust",
-                 "chatbots", "letters"],
+        "tags": ["transparency", "notices", "plain language", "disclosure", "public trust", "chatbots", "letters"],
         "summary": "How to tell the public, in clear everyday words, when and how your agency uses AI, "
-                   "with example wording for websites, chatbots, letters and forms.",
-        "related": ["guidance/transparency-automated-decisions.md",
-                    "guidance/accessibility-inclusion-ai.md",
-                    "standards/ai-use-register-standard.md",
-                    "guidance/deepfakes-and-synthetic-media.docx"],
+        "with example wording for websites, chatbots, letters and forms.",
+        "related": [
+            "guidance/transparency-automated-decisions.md",
+            "guidance/accessibility-inclusion-ai.md",
+            "standards/ai-use-register-standard.md",
+            "guidance/deepfakes-and-synthetic-media.docx",
+        ],
     },
     body="""
 # Why notices matter
@@ -411,22 +423,23 @@ CHATBOT_ACCESSIBILITY_REVIEW = SampleDoc(
         "published": date(2026, 7, 27),
         "review_by": date(2027, 7, 31),
         "status": "current",
-        "tags": ["accessibility", "chatbot", "screen readers", "WCAG", "disabled people",
-                 "user testing", "pilot"],
+        "tags": ["accessibility", "chatbot", "screen readers", "WCAG", "disabled people", "user testing", "pilot"],
         "summary": "How a licensing authority found and fixed accessibility barriers in its pilot "
-                   "chatbot by testing with disabled users before and after launch.",
+        "chatbot by testing with disabled users before and after launch.",
         "problem": "A pilot chatbot answering driver licensing questions passed automated checks but "
-                   "was hard or impossible to use for people using screen readers, keyboards or "
-                   "magnification.",
+        "was hard or impossible to use for people using screen readers, keyboards or "
+        "magnification.",
         "approach": "The authority ran moderated tests with 14 disabled users, fixed the barriers with "
-                    "the platform provider, and added an accessible hand-off to a person.",
+        "the platform provider, and added an accessible hand-off to a person.",
         "outcome": "Task completion by screen reader users rose from 3 of 8 to 7 of 8, and the platform "
-                   "provider made the fixes available to all its customers.",
+        "provider made the fixes available to all its customers.",
         "tools_used": ["marketplace/public-chatbot-platform.md"],
-        "related": ["guidance/accessibility-inclusion-ai.md",
-                    "guidance/testing-monitoring-evaluation.md",
-                    "guidance/transparency-automated-decisions.md",
-                    "guidance/plain-language-ai-notices.html"],
+        "related": [
+            "guidance/accessibility-inclusion-ai.md",
+            "guidance/testing-monitoring-evaluation.md",
+            "guidance/transparency-automated-decisions.md",
+            "guidance/plain-language-ai-notices.html",
+        ],
     },
     body="""
 # Summary
@@ -505,11 +518,13 @@ AI_GLOSSARY = SampleDoc(
         "status": "current",
         "tags": ["glossary", "definitions", "acronyms", "terminology", "jargon"],
         "summary": "Plain-language definitions of AI terms and acronyms used across the AI Hub, "
-                   "including LLM, RAG, PIA, GCDO and OIA.",
-        "related": ["standards/public-service-ai-framework.md",
-                    "guidance/prompting-official-work.md",
-                    "guidance/privacy-impact-assessment-ai.md",
-                    "guidance/maori-data-and-ai.md"],
+        "including LLM, RAG, PIA, GCDO and OIA.",
+        "related": [
+            "standards/public-service-ai-framework.md",
+            "guidance/prompting-official-work.md",
+            "guidance/privacy-impact-assessment-ai.md",
+            "guidance/maori-data-and-ai.md",
+        ],
     },
     body="""
 # About this glossary
@@ -645,21 +660,30 @@ CALL_CENTRE_FORECASTING_NOTES = SampleDoc(
         "published": date(2024, 6, 24),
         "review_by": date(2026, 6, 30),
         "status": "current",
-        "tags": ["forecasting", "contact centre", "call volumes", "rostering", "machine learning",
-                 "workforce planning", "lessons learned"],
+        "tags": [
+            "forecasting",
+            "contact centre",
+            "call volumes",
+            "rostering",
+            "machine learning",
+            "workforce planning",
+            "lessons learned",
+        ],
         "summary": "Working notes from a housing agency's project to forecast weekly call volumes so it "
-                   "could roster contact-centre staff better.",
+        "could roster contact-centre staff better.",
         "problem": "The contact centre rostered staff on last year's volumes and was regularly caught "
-                   "out by peaks, leading to long waits and abandoned calls.",
+        "out by peaks, leading to long waits and abandoned calls.",
         "approach": "Analysts built weekly and daily call forecasts from four years of aggregate call "
-                    "data in the forecasting toolkit, adding holidays, payment dates and planned "
-                    "mail-outs as drivers.",
+        "data in the forecasting toolkit, adding holidays, payment dates and planned "
+        "mail-outs as drivers.",
         "outcome": "Forecast error fell from about 14% to 6% a week, average wait times during peaks "
-                   "fell by a third, and the model is reviewed monthly by the planning team.",
+        "fell by a third, and the model is reviewed monthly by the planning team.",
         "tools_used": ["marketplace/forecasting-toolkit.md"],
-        "related": ["guidance/testing-monitoring-evaluation.md",
-                    "guidance/build-or-buy-ai.md",
-                    "standards/ai-use-register-standard.md"],
+        "related": [
+            "guidance/testing-monitoring-evaluation.md",
+            "guidance/build-or-buy-ai.md",
+            "standards/ai-use-register-standard.md",
+        ],
     },
     body="""
 # Context
