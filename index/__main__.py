@@ -1,4 +1,4 @@
-"""`python -m index`: search the live index, or show what it holds.
+"""`python -m index`: search the live index, show what it holds, or measure search quality.
 
 Exit codes: 0 success; 2 no index, or it cannot be read; 4 a setting or argument is invalid.
 """
@@ -37,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     find.add_argument("--json", action="store_true")
     info = sub.add_parser("info", help="describe the live build")
     info.add_argument("--json", action="store_true")
+    from index.eval import add_arguments, run_command
+
+    add_arguments(sub.add_parser("eval", help="measure search quality on a BEIR-format collection"))
     args = parser.parse_args(argv)
+    if args.command == "eval":
+        return run_command(args)
 
     from index.api import Hub
     from index.search import Filters

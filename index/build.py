@@ -132,6 +132,8 @@ def update_index(
             report.outcome, report.message = "rejected", str(exc)
         except (HubError, OSError) as exc:
             report.outcome, report.message = "failed", str(exc)
+        except Exception as exc:  # an unattended job must always leave a report; the live index is untouched
+            report.outcome, report.message = "failed", f"unexpected error: {type(exc).__name__}: {exc}"
         finally:
             report.finished = _now()
             if not dry_run:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +21,31 @@ from ingest.metadata import split_front_matter
 from ingest.normalise import normalise
 from ingest.types import Extracted, Heading, Segment
 
-# pypdf logs every recoverable oddity of a damaged file; the run report says what matters.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+class _PdfProblems(logging.Handler):
+    """Collects what pypdf logs while a page is read. pypdf reports a damaged page by logging
+    and returning no text, so its log is the only way to learn why a page came out empty."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        messages = getattr(self.local, "messages", None)
+        if messages is not None:
+            messages.append(record.getMessage())
+
+    def capture(self) -> list[str]:
+        messages: list[str] = []
+        self.local.messages = messages
+        return messages
+
+
+_PDF_PROBLEMS = _PdfProblems()
+_pypdf_logger = logging.getLogger("pypdf")
+_pypdf_logger.addHandler(_PDF_PROBLEMS)
+# Kept out of the application's log: the run report says what matters.
+_pypdf_logger.propagate = False
 
 # Below this many characters a PDF page is treated as an image with no text layer.
 MIN_CHARS_PER_PAGE = 40
@@ -135,11 +159,14 @@ def load_pdf(name: str, raw: bytes) -> Loaded:
     segments: list[Segment] = []
     warnings: list[str] = []
     for number, page in enumerate(pages, start=1):
+        problems = _PDF_PROBLEMS.capture()
         try:
             text = page.extract_text() or ""
         except Exception as exc:  # pypdf raises many types on a damaged page; one page must not stop the file
-            warnings.append(f"page {number} could not be read ({type(exc).__name__}: {exc})")
+            problems.append(f"{type(exc).__name__}: {exc}")
             text = ""
+        if problems and not text.strip():
+            warnings.append(f"page {number} could not be read ({problems[0]})")
         segments.append(Segment(text, page=number))
     chars = sum(len(s.text.strip()) for s in segments)
     if chars < MIN_CHARS_PER_PAGE:

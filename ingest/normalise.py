@@ -15,6 +15,8 @@ _HYPHEN_BREAK = re.compile(r"(\w)-\n[ ]*([a-z])")
 _TRAILING_SPACE = re.compile(r"[ ]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _MANY_SPACES = re.compile(r"[ ]{2,}")
+# Dot leaders of tables of contents: dozens of tokens that carry no meaning.
+_DOT_LEADER = re.compile(r"(?:\.[ ]?){4,}|…{2,}")
 
 
 def normalise(text: str) -> str:
@@ -28,6 +30,7 @@ def normalise(text: str) -> str:
     if looks_one_word_per_line(text):
         text = repair_one_word_per_line(text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _DOT_LEADER.sub(" … ", text)
     text = _MANY_SPACES.sub(" ", text)
     text = _TRAILING_SPACE.sub("\n", text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)

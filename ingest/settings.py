@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from ingest.errors import SettingError
 
@@ -16,6 +17,7 @@ class SearchSettings:
     """How the hybrid search ranks passages. Defaults were tuned on SciFact's train split."""
 
     candidates: int = 200
+    fusion: Literal["rrf", "convex"] = "rrf"
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -23,6 +25,7 @@ class SearchSettings:
     bm25_k1: float = 0.9
     bm25_b: float = 0.4
     passages_per_document: int = 3
+    passage_decay: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,149 @@
+"""Every supported format, and every kind of bad file, through the loaders and the pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.errors import LoadError
+from ingest.loaders import load_bytes
+from ingest.pipeline import read_document, scan_corpus
+from ingest.types import SourceFile
+from tests.helpers import encrypt_pdf, make_docx, make_image_only_pdf, make_pdf
+
+LONG = " ".join(["Agencies must record how each AI tool was assessed before use."] * 3)
+
+
+def test_markdown_keeps_front_matter_and_heading_structure() -> None:
+    raw = (
+        b"---\ntitle: Guide\nkind: guidance\n---\n# Guide\n\nIntro.\n\n## Scope\n\nScope text.\n\n### Detail\n\nMore.\n"
+    )
+    extracted, front = load_bytes("guide.md", "markdown", raw)
+    assert front == {"title": "Guide", "kind": "guidance"}
+    assert [(h.level, h.title) for h in extracted.headings] == [(1, "Guide"), (2, "Scope"), (3, "Detail")]
+    assert "title: Guide" not in extracted.text
+    assert extracted.text.startswith("Guide")
+
+
+def test_markdown_heading_inside_code_fence_is_not_a_heading() -> None:
+    raw = b"# Real\n\n```\n# not a heading\n```\n"
+    extracted, _ = load_bytes("a.md", "markdown", raw)
+    assert [h.title for h in extracted.headings] == ["Real"]
+
+
+def test_pdf_text_is_read_per_page_with_page_numbers() -> None:
+    raw = make_pdf(["First page about Māori data. " + LONG, "Second page about procurement. " + LONG], "PDF title")
+    extracted, _ = load_bytes("a.pdf", "pdf", raw)
+    assert [page for page, _ in extracted.page_starts] == [1, 2]
+    second_start = extracted.page_starts[1][1]
+    assert extracted.text[second_start:].startswith("Second page")
+    assert "Māori" in extracted.text
+    assert extracted.native_title == "PDF title"
+
+
+def test_word_file_headings_become_structure() -> None:
+    raw = make_docx(
+        [("Heading 1", "Overview"), ("Normal", "Body one."), ("Heading 2", "Risks"), ("Normal", "Body two.")],
+        title="Word title",
+    )
+    extracted, _ = load_bytes("a.docx", "word", raw)
+    assert [(h.level, h.title) for h in extracted.headings] == [(1, "Overview"), (2, "Risks")]
+    assert "Body two." in extracted.text
+    assert extracted.native_title == "Word title"
+
+
+def test_html_keeps_main_text_and_drops_scripts_styles_and_navigation() -> None:
+    raw = b"""<html><head><title>Notice</title><style>p{color:red}</style></head><body>
+    <nav>Home | About</nav><script>alert('x')</script>
+    <main><h1>Plain notices</h1><p>Tell people when AI helped.</p><ul><li>Say it early</li></ul></main>
+    <footer>Copyright</footer></body></html>"""
+    extracted, _ = load_bytes("a.html", "html", raw)
+    assert "Tell people when AI helped." in extracted.text
+    assert "Say it early" in extracted.text
+    for dropped in ("alert", "color:red", "Home | About", "Copyright"):
+        assert dropped not in extracted.text
+    assert extracted.headings[0].title == "Plain notices"
+    assert extracted.native_title == "Notice"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "raw", "reason"),
+    [
+        ("empty.md", "markdown", b"", "empty"),
+        ("blank.txt", "text", b"   \n\n  ", "empty"),
+        ("corrupt.pdf", "pdf", b"this is not a pdf at all" * 50, "no %PDF header"),
+        ("binary.md", "markdown", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" * 10, "binary data"),
+        ("fake.docx", "word", b"PK not really a zip file", "not a valid Word"),
+    ],
+)
+def test_bad_files_raise_a_load_error_naming_the_file(name: str, fmt: str, raw: bytes, reason: str) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_bytes(name, fmt, raw)
+    assert caught.value.path == name
+    assert reason in caught.value.reason
+
+
+def test_encrypted_pdf_is_reported_with_a_hint() -> None:
+    raw = encrypt_pdf(make_pdf(["Secret text " + LONG]))
+    with pytest.raises(LoadError) as caught:
+        load_bytes("locked.pdf", "pdf", raw)
+    assert "encrypted" in caught.value.reason
+    assert caught.value.hint
+
+
+def test_image_only_pdf_is_flagged_as_probably_scanned() -> None:
+    with pytest.raises(LoadError) as caught:
+        load_bytes("scan.pdf", "pdf", make_image_only_pdf())
+    assert "probably a scanned document" in caught.value.reason
+    assert "OCR" in caught.value.hint
+
+
+def test_one_unreadable_page_is_reported_and_the_rest_kept() -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    raw = make_pdf(["Page one text. " + LONG, "Page two text. " + LONG, "Page three text. " + LONG])
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(raw)))
+    # Declare page two's content as compressed when it is not: its stream can no longer be decoded.
+    contents = writer.pages[1]["/Contents"].get_object()
+    contents._data = b"this is not deflate data"
+    contents[NameObject("/Filter")] = NameObject("/FlateDecode")
+    out = io.BytesIO()
+    writer.write(out)
+    extracted, _ = load_bytes("damaged.pdf", "pdf", out.getvalue())
+    assert "Page one text." in extracted.text
+    assert "Page three text." in extracted.text
+    assert any(w.startswith("page 2 could not be read") for w in extracted.warnings)
+
+
+def test_scan_lists_unsupported_files_as_skipped_and_ignores_sidecars(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.md").write_text("# A\n\ntext")
+    (tmp_path / "b.pdf").write_bytes(make_pdf(["b " + LONG]))
+    (tmp_path / "b.pdf.meta.yaml").write_text("title: B\n")
+    (tmp_path / "c.xlsx").write_bytes(b"x")
+    (tmp_path / ".hidden.md").write_text("secret")
+    scan = scan_corpus(tmp_path)
+    assert [f.doc_id for f in scan.files] == ["a.md", "b.pdf"]
+    assert scan.files[1].sidecar is not None
+    assert [(s.doc_id, s.reason) for s in scan.skipped] == [("c.xlsx", "unsupported file type '.xlsx'")]
+
+
+def test_file_deleted_between_listing_and_reading_is_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "gone.md"
+    path.write_text("# Gone\n\ntext")
+    source = scan_corpus(tmp_path).files[0]
+    path.unlink()
+    with pytest.raises(LoadError) as caught:
+        read_document(source, len, 256, 100, 10)
+    assert "disappeared" in caught.value.reason
+
+
+def test_file_changed_after_listing_is_indexed_as_read_with_its_new_hash(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "moving.md"
+    path.write_text("# Before\n\nold text")
+    source: SourceFile = scan_corpus(tmp_path).files[0]
+    path.write_text("# After\n\nnew text")
+    document = read_document(source, lambda t: len(t.split()), 256, 100, 10)
+    assert "new text" in document.text
+    assert document.content_hash != source.content_hash

@@ -1,0 +1,168 @@
+"""Hybrid search behaviour a user notices: filters, grouping, folding and safe queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from index.build import update_index
+from index.live import Build, open_live
+from index.search import Filters, search
+from ingest.embed import HashEmbedder
+from ingest.settings import SearchSettings, Settings
+from tests.helpers import write_md
+
+
+@pytest.fixture
+def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Build]:
+    corpus = settings.corpus_dir
+    for i in range(12):
+        write_md(
+            corpus,
+            f"guide{i}.md",
+            "# Harbour\n\n" + "Harbour dredging permits and harbour safety. " * 6,
+            title=f"Harbour guide {i}",
+            kind="guidance",
+            agency="Ports Agency",
+            published=f"2024-0{1 + i % 9}-01",
+        )
+    write_md(
+        corpus,
+        "tool.md",
+        "# Dredge planner\n\nA tool that schedules harbour dredging crews.",
+        title="Dredge planner",
+        kind="tool",
+        agency="Marine Tools Ltd",
+        published="2025-05-05",
+    )
+    write_md(
+        corpus,
+        "maori.md",
+        "# Te ao Māori\n\nMāori data sovereignty and kaitiakitanga of taonga.",
+        title="Māori data",
+        kind="guidance",
+        agency="GCDO",
+        published="2023-03-03",
+    )
+    write_md(
+        corpus,
+        "plain.md",
+        "# Maori names\n\nSpelling Maori place names without macrons.",
+        title="Place names",
+        kind="other",
+        agency="GCDO",
+        status="superseded",
+    )
+    write_md(
+        corpus,
+        "long.md",
+        "# Records\n\n"
+        + "\n\n".join(f"Section {i}: keep records of every automated decision about benefits." for i in range(30)),
+        title="Records",
+        kind="standard",
+        agency="Archives",
+    )
+    assert update_index(settings, fake_embedder).outcome == "published"
+    opened = open_live(settings)
+    yield opened
+    opened.close()
+
+
+def ids(build: Build, query: str, settings: SearchSettings | None = None, **kwargs: object) -> list[str]:
+    results = search(build, HashEmbedder(), query, settings or SearchSettings(), **kwargs)  # type: ignore[arg-type]
+    return [h.doc_id for h in results.hits]
+
+
+def test_filter_never_hides_results_that_exist(build: Build) -> None:
+    # With only 3 candidates per leg, the tool would be cut before a later filter could keep it.
+    narrow = SearchSettings(candidates=3)
+    assert "tool.md" not in ids(build, "harbour dredging", narrow)
+    assert ids(build, "harbour dredging", narrow, filters=Filters(kinds=("tool",))) == ["tool.md"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(agencies=("GCDO",)), {"maori.md", "plain.md"}),
+        (Filters(statuses=("superseded",)), {"plain.md"}),
+        (Filters(kinds=("guidance",), agencies=("GCDO",)), {"maori.md"}),
+        (Filters(published_from=dt.date(2025, 1, 1)), {"tool.md"}),
+        (Filters(published_to=dt.date(2023, 12, 31)), {"maori.md"}),
+        (Filters(kinds=("training",)), set()),
+    ],
+)
+def test_filters_restrict_results(build: Build, filters: Filters, expected: set[str]) -> None:
+    assert set(ids(build, "maori harbour records dredging", filters=filters, limit=50)) == expected
+
+
+def test_a_document_appears_once_with_a_few_passages(build: Build) -> None:
+    results = search(build, HashEmbedder(), "records of automated decisions", SearchSettings())
+    found = [h.doc_id for h in results.hits]
+    assert found.count("long.md") == 1
+    hit = results.hits[found.index("long.md")]
+    assert 1 < len(hit.passages) <= 3
+    assert hit.passages[0].score >= hit.passages[-1].score
+
+
+def test_macrons_fold_both_ways(build: Build) -> None:
+    without = ids(build, "Maori", mode="keyword")
+    with_macron = ids(build, "Māori", mode="keyword")
+    assert {"maori.md", "plain.md"} <= set(without)
+    assert set(without) == set(with_macron)
+
+
+def test_case_and_stemming_do_not_matter(build: Build) -> None:
+    assert ids(build, "DREDGED PERMIT", mode="keyword")[0].startswith(("guide", "tool"))
+    assert "long.md" in ids(build, "recording decision", mode="keyword")
+
+
+def test_question_need_not_contain_every_word(build: Build) -> None:
+    found = ids(build, "how do I look after taonga when the weather is terrible", mode="keyword")
+    assert found[0] == "maori.md"
+
+
+def test_snippet_marks_query_terms(build: Build) -> None:
+    hit = search(build, HashEmbedder(), "kaitiakitanga", SearchSettings(), mode="keyword").hits[0]
+    marked = [text for text, is_match in hit.passages[0].snippet if is_match]
+    assert marked == ["kaitiakitanga"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed quote',
+        "harbour AND (dredging OR NOT safety) NEAR/3 x",
+        "dredg* title:harbour -safety +permits",
+        "x" * 10_000,
+        "harbour " * 2_000,
+        "🙂🚢 harbour 🌊",
+        "🙂🚢",
+        "?!.,;:()[]{}<>\"'`~@#$%^&*-_=+|\\/",
+        "",
+        "   \n\t ",
+        "'; DROP TABLE chunks; --",
+        "\x00\x01 harbour",
+    ],
+)
+def test_any_user_input_is_safe(build: Build, query: str) -> None:
+    for mode in ("hybrid", "dense", "keyword"):
+        results = search(build, HashEmbedder(), query, SearchSettings(), mode=mode)  # type: ignore[arg-type]
+        assert isinstance(results.hits, tuple)
+
+
+def test_queries_without_words_give_no_results(build: Build) -> None:
+    assert ids(build, "?!.,") == []
+    assert ids(build, "") == []
+    assert ids(build, "🙂🚢") == []
+
+
+def test_limit_caps_documents_not_passages(build: Build) -> None:
+    assert len(ids(build, "harbour", limit=4)) == 4
+
+
+def test_settings_candidates_do_not_change_top_result(build: Build) -> None:
+    wide = replace(SearchSettings(), candidates=500)
+    assert ids(build, "kaitiakitanga taonga", wide)[0] == "maori.md"
