@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     find.add_argument("--json", action="store_true")
     info = sub.add_parser("info", help="describe the live build")
     info.add_argument("--json", action="store_true")
+    sub.add_parser("rollback", help="make the previously published build live again")
     from index.eval import add_arguments, run_command
 
     add_arguments(sub.add_parser("eval", help="measure search quality on a BEIR-format collection"))
@@ -52,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         hub = Hub(Settings.from_env())
         if args.command == "info":
             return _info(hub, args.json)
+        if args.command == "rollback":
+            from index.build import rollback
+
+            print(f"build {rollback(hub.settings)} is live again")
+            return 0
         filters = Filters(
             kinds=tuple(args.kind),
             agencies=tuple(args.agency),

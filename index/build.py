@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import shutil
@@ -16,7 +17,7 @@ from typing import Any
 import filelock
 import numpy as np
 
-from index.errors import BuildLocked, BuildRejected, IndexCorrupt, IndexNotReady
+from index.errors import BuildLocked, BuildRejected, IndexCorrupt, IndexNotReady, IndexNotWritable
 from index.keyword import KeywordIndex
 from index.live import (
     KEYWORD,
@@ -30,6 +31,7 @@ from index.live import (
     open_live,
     publish,
     read_history,
+    read_pointer,
     write_json_atomic,
 )
 from index.store import SqliteStore
@@ -96,19 +98,26 @@ def _failure(f: Failure) -> dict[str, str]:
 @contextmanager
 def build_lock(settings: Settings) -> Iterator[None]:
     """Hold the build lock. The OS drops it when a process dies, so a killed run never blocks."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     info = settings.data_dir / "build.lock.info"
-    lock = filelock.FileLock(str(settings.data_dir / "build.lock"))
     try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(settings.data_dir / "build.lock"))
         lock.acquire(timeout=0)
     except filelock.Timeout:
         holder = info.read_text(encoding="utf-8").strip() if info.exists() else "another process"
         raise BuildLocked(f"a build is already running ({holder})") from None
+    except OSError as exc:
+        raise IndexNotWritable(_not_writable(exc)) from None
     try:
         info.write_text(f"pid {os.getpid()} since {_now()}", encoding="utf-8")
         yield
     finally:
         lock.release()
+
+
+def _not_writable(exc: OSError) -> str:
+    where = exc.filename or "the data folder"
+    return f"cannot write to {where} ({exc.strerror or exc}); the live index is unchanged"
 
 
 def update_index(
@@ -130,6 +139,8 @@ def update_index(
             _run(settings, embedder, report, full=full, dry_run=dry_run, allow_shrink=allow_shrink, progress=progress)
         except BuildRejected as exc:
             report.outcome, report.message = "rejected", str(exc)
+        except PermissionError as exc:
+            report.outcome, report.message = "failed", _not_writable(exc)
         except (HubError, OSError) as exc:
             report.outcome, report.message = "failed", str(exc)
         except Exception as exc:  # an unattended job must always leave a report; the live index is untouched
@@ -137,7 +148,10 @@ def update_index(
         finally:
             report.finished = _now()
             if not dry_run:
-                _save_report(settings, report)
+                try:
+                    _save_report(settings, report)
+                except OSError as exc:
+                    report.message += f" (the run report could not be saved: {exc.strerror or exc})"
     return report
 
 
@@ -278,7 +292,7 @@ def _update(
         )
         report.timings["write"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        _validate(staging, len(documents), chunk_count, documents[0])
+        _validate(staging, embedder, settings, len(documents), chunk_count, documents[0])
         final = settings.builds_dir / build_id
         os.replace(staging, final)
         fsync_dir(settings.builds_dir)
@@ -383,8 +397,12 @@ def _write_build(
     return chunk_count
 
 
-def _validate(folder: Path, documents: int, chunks: int, sample: Document) -> None:
-    """Open the build the way the app does, compare counts and run a keyword test query."""
+def _validate(
+    folder: Path, embedder: Embedder, settings: Settings, documents: int, chunks: int, sample: Document
+) -> None:
+    """Open the build the way the app does, compare counts, and search for a known document."""
+    from index.search import search
+
     try:
         build = open_build(folder)
     except IndexCorrupt as exc:
@@ -395,11 +413,35 @@ def _validate(folder: Path, documents: int, chunks: int, sample: Document) -> No
                 f"the new build holds {len(build.documents)} documents and {build.vectors.size} passages, "
                 f"expected {documents} and {chunks}"
             )
-        rows, _, _ = build.keyword.search(sample.chunks[-1].text, 5)
-        if len(rows) == 0:
-            raise BuildRejected("the new build's test query found nothing")
+        query = sample.chunks[-1].text
+        found = [hit.doc_id for hit in search(build, embedder, query, settings.search, limit=10).hits]
+        if sample.doc_id not in found:
+            raise BuildRejected(f"the new build's test search for {sample.doc_id!r} did not find it")
     finally:
         build.close()
+
+
+def rollback(settings: Settings) -> str:
+    """Make the build published before the live one live again; returns its id.
+
+    Raises BuildRejected when there is no earlier build on disk that opens cleanly."""
+    with build_lock(settings):
+        live = read_pointer(settings)
+        history = read_history(settings)
+        earlier = history[: history.index(live)] if live in history else history
+        for candidate in reversed(earlier):
+            folder = settings.builds_dir / candidate
+            if not folder.is_dir():
+                continue
+            try:
+                open_build(folder).close()
+            except IndexCorrupt:
+                continue
+            # The rolled-back build leaves the history, so the next run prunes it.
+            write_json_atomic(settings.data_dir / "history.json", history[: history.index(candidate) + 1])
+            write_json_atomic(settings.data_dir / "LIVE", {"build": candidate})
+            return candidate
+    raise BuildRejected("there is no earlier build to roll back to")
 
 
 def _remove_partials(settings: Settings) -> None:
@@ -419,8 +461,25 @@ def _prune(settings: Settings, live_id: str) -> None:
     write_json_atomic(settings.data_dir / "history.json", [b for b in history if b in keep])
 
 
+# Run reports kept for the Index status page's history.
+KEEP_REPORTS = 30
+
+
 def _save_report(settings: Settings, report: RunReport) -> None:
-    name = report.started.replace(":", "").replace("+0000", "Z")
+    name = report.started.replace(":", "").replace("+00:00", "Z")
     data = asdict(report)
     write_json_atomic(settings.reports_dir / f"run-{name}.json", data)
     write_json_atomic(settings.reports_dir / "latest.json", data)
+    for old in sorted(settings.reports_dir.glob("run-*.json"))[:-KEEP_REPORTS]:
+        old.unlink(missing_ok=True)
+
+
+def recent_reports(settings: Settings, limit: int = KEEP_REPORTS) -> list[dict[str, Any]]:
+    """The newest run reports first, skipping any that cannot be read."""
+    reports: list[dict[str, Any]] = []
+    for path in sorted(settings.reports_dir.glob("run-*.json"), reverse=True)[:limit]:
+        try:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return reports

@@ -25,5 +25,9 @@ class BuildRejected(HubError):
     """A build was made but failed its checks, so it was not published."""
 
 
+class IndexNotWritable(HubError):
+    """The data folder cannot be written, so no build can be made."""
+
+
 class DocumentNotFound(HubError):
     """No document with that id is in the live index."""

@@ -151,7 +151,11 @@ def read_history(settings: Settings) -> list[str]:
 
 
 def publish(settings: Settings, build_id: str) -> None:
-    """Make `build_id` the live build with one atomic replace of the pointer."""
+    """Make `build_id` the live build with one atomic replace of the pointer.
+
+    The history is written after the pointer: a run killed in between leaves a live build that
+    is missing from the history, which rollback handles, never a history naming a build that
+    was not live."""
+    write_json_atomic(settings.data_dir / "LIVE", {"build": build_id})
     history = [b for b in read_history(settings) if b != build_id] + [build_id]
     write_json_atomic(settings.data_dir / "history.json", history)
-    write_json_atomic(settings.data_dir / "LIVE", {"build": build_id})

@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-shrink", action="store_true", help="publish even if many documents disappeared")
     parser.add_argument("--json", action="store_true", help="print the run report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--nightly",
+        action="store_true",
+        help="for the scheduler: no progress bar, a timestamped summary and the report's path",
+    )
     args = parser.parse_args(argv)
 
     from index.build import update_index
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    bar = None if args.quiet or args.json else ProgressBar()
+    bar = None if args.quiet or args.json or args.nightly else ProgressBar()
     try:
         report = update_index(
             settings,
@@ -57,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except HubError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
     finally:
         if bar:
             bar.close()
@@ -69,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             for item in items:
                 print(f"would {label}: {item}")
         print(report.summary())
+    elif args.nightly:
+        for line in report.summary().splitlines():
+            print(f"{report.finished} {line}")
+        print(f"{report.finished} report: {settings.reports_dir / 'latest.json'}")
     else:
         print(report.summary())
     if report.outcome in ("rejected", "failed"):
