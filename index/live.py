@@ -20,7 +20,7 @@ import numpy as np
 
 from index.errors import IndexCorrupt, IndexNotReady
 from index.keyword import KeywordIndex
-from index.store import DocumentRecord, SqliteStore
+from index.store import DocumentRecord, DocumentStore, SqliteStore
 from index.vectors import VectorIndex
 from ingest.settings import Settings
 
@@ -38,7 +38,7 @@ class Build:
     build_id: str
     folder: Path
     manifest: dict[str, Any]
-    store: SqliteStore
+    store: DocumentStore
     vectors: VectorIndex
     keyword: KeywordIndex
     documents: dict[str, DocumentRecord]
