@@ -108,6 +108,24 @@ def _decode(name: str, raw: bytes) -> tuple[str, list[str]]:
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# Inline Markdown syntax, replaced by the text it marks up: readers see words, not markup, and
+# link targets (file names, URLs) do not match searches for the words they contain.
+_MD_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),
+    (re.compile(r"__(?=\S)(.+?)(?<=\S)__"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"`([^`\n]+)`"), r"\1"),
+]
+
+
+def plain_markdown(line: str) -> str:
+    """`line` with links, images, emphasis and code spans replaced by their text."""
+    for pattern, replacement in _MD_INLINE:
+        line = pattern.sub(replacement, line)
+    return line
 
 
 def load_markdown(name: str, raw: bytes) -> Loaded:
@@ -125,9 +143,9 @@ def load_markdown(name: str, raw: bytes) -> Loaded:
         if match:
             segments.append(Segment("\n".join(block)))
             block = []
-            segments.append(Segment(match.group(2), heading_level=len(match.group(1))))
+            segments.append(Segment(plain_markdown(match.group(2)), heading_level=len(match.group(1))))
         else:
-            block.append(line)
+            block.append(line if in_fence else plain_markdown(line))
     segments.append(Segment("\n".join(block)))
     return Loaded(segments, front_matter=front, warnings=warnings)
 

@@ -147,3 +147,15 @@ def test_file_changed_after_listing_is_indexed_as_read_with_its_new_hash(tmp_pat
     document = read_document(source, lambda t: len(t.split()), 256, 100, 10)
     assert "new text" in document.text
     assert document.content_hash != source.content_hash
+
+
+def test_markdown_inline_syntax_becomes_plain_text() -> None:
+    raw = (
+        b"# The **bold** title\n\nSee [M\xc4\x81ori data](../guidance/maori-data-and-ai.md) and *this*, "
+        b"`code` and snake_case_name and 2*3*4.\n\n```\nkeep **this** in code\n```\n"
+    )
+    extracted, _ = load_bytes("a.md", "markdown", raw)
+    assert extracted.headings[0].title == "The bold title"
+    assert "See Māori data and this, code and snake_case_name and 2*3*4." in extracted.text
+    assert "maori-data-and-ai.md" not in extracted.text
+    assert "keep **this** in code" in extracted.text
