@@ -1,0 +1,235 @@
+"""Search: the hub's landing page. Run with `streamlit run hub_app.py`.
+
+The search and its filters live in the URL (?q=...&kind=...&year=...), so a search can be shared
+as a link and a reload shows the same results.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import streamlit as st
+
+import hub_ui as ui
+from index.api import Hub
+from index.errors import BuildLocked
+from index.search import Filters, Hit, SearchResults
+from index.views import (
+    FACET_LABELS,
+    FACETS,
+    FacetOptions,
+    SearchRunner,
+    SearchState,
+    facet_counts,
+    facet_options,
+    latest_run,
+    location,
+    memoise,
+    parse_search_state,
+    value_label,
+)
+from ingest.errors import HubError
+
+RESULTS_SHOWN = 20
+PREFIX = "search"
+QUERY_KEY = f"{PREFIX}_q"
+YEAR_KEY = f"{PREFIX}_year"
+
+
+def facet_key(facet: str) -> str:
+    return f"{PREFIX}_{facet}"
+
+
+def ensure_index(hub: Hub) -> bool:
+    """True when there is a live index; on first start, builds one from the corpus first."""
+    try:
+        if hub.has_index():
+            return True
+    except HubError as exc:
+        ui.show_index_error(exc)
+        return False
+    last = latest_run(hub.settings.reports_dir)
+    if last is not None and last.outcome in ("rejected", "failed"):
+        # A build that failed would most likely fail again; building on every visit would only
+        # load the server, so someone has to ask for it.
+        what = "was rejected" if last.outcome == "rejected" else "failed"
+        st.error(ui.md_escape(f"The hub has no index yet: the last build {what}. {last.message}"))
+        if not st.button("Try building the index again"):
+            return False
+    st.info("The hub has no index yet, so it is being built from the corpus folder now. This happens once.")
+    bar = st.progress(0.0, text="Starting the first build")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{stage.capitalize()}: {done} of {total}")
+
+    try:
+        report = hub.update(progress=progress)
+    except BuildLocked:
+        bar.empty()
+        st.info("Another session is building the index right now. Reload this page in a minute.")
+        return False
+    except HubError as exc:
+        bar.empty()
+        st.error(f"The index could not be built: {ui.md_escape(str(exc))}")
+        return False
+    bar.empty()
+    if report.outcome not in ("published", "unchanged"):
+        st.error(f"The index could not be built: {ui.md_escape(report.message)}")
+        for failure in report.failed:
+            st.markdown(f"- {ui.md_escape(failure['file'])}: {ui.md_escape(failure['reason'])}")
+        return False
+    failed = f" {len(report.failed)} files could not be read; see Index status." if report.failed else ""
+    st.success(f"The index is ready: {report.documents} documents, {report.chunks} passages.{failed}")
+    return True
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def read_state(options: FacetOptions) -> SearchState:
+    """The search to show: the URL's on arrival, the widgets' after the reader changes them.
+
+    Both pass through the same validation, so a value the index no longer has (after a new
+    build) is dropped before a widget could fail on it."""
+    url_state = parse_search_state(ui.query_values, options)
+    ui.sync_widgets(PREFIX, url_state.fields())
+    values = ui.widget_values(PREFIX, url_state.fields())
+    state = parse_search_state(lambda name: as_list(values[name]), options)
+    for name, value in state.fields().items():
+        if name != "q":
+            st.session_state[f"{PREFIX}_{name}"] = value
+    return state
+
+
+def clear_filters() -> None:
+    for facet in FACETS:
+        st.session_state[facet_key(facet)] = []
+    st.session_state[YEAR_KEY] = ""
+
+
+def remove_filter(facet: str) -> None:
+    if facet == "year":
+        st.session_state[YEAR_KEY] = ""
+    else:
+        st.session_state[facet_key(facet)] = []
+
+
+def counted(facet: str, tally: Counter[str]) -> Callable[[str], str]:
+    """Labels a facet value with the number of results choosing it would leave."""
+    return lambda value: f"{value_label(facet, value)} ({tally[value]})"
+
+
+def filter_widgets(options: FacetOptions, counts: dict[str, Counter[str]], state: SearchState) -> None:
+    """The filters, each value labelled with how many results choosing it would leave."""
+    with st.sidebar:
+        st.header("Filter results", anchor=False)
+        for facet in FACETS:
+            tally = counts.get(facet, Counter())
+            st.multiselect(
+                FACET_LABELS[facet],
+                options=options.values[facet],
+                key=facet_key(facet),
+                format_func=counted(facet, tally),
+                placeholder="Any",
+            )
+        years = counts.get("year", Counter())
+        st.selectbox(
+            "Published in",
+            options=["", *map(str, options.years)],
+            key=YEAR_KEY,
+            format_func=lambda y: f"{y} ({years[y]})" if y else f"Any year ({sum(years.values())})",
+        )
+        if state.has_filters():
+            st.button("Clear all filters", on_click=clear_filters)
+
+
+def render_hit(hit: Hit, query: str) -> None:
+    best = hit.passages[0]
+    title = hit.record.metadata.title or hit.doc_id
+    where = location(best.page, best.heading_path, title)
+    where_html = f'<p class="hub-where">{ui.esc(where)}</p>' if where else ""
+    with st.container(border=True):
+        st.html(
+            f'<article class="hub-result"><h3>{ui.esc(title)}</h3>'
+            f'<p class="hub-meta">{ui.meta_line(hit.record)}</p>'
+            f'<p class="hub-snippet">{ui.highlight_html(best.snippet)}</p>{where_html}</article>'
+        )
+        st.page_link(
+            ui.DOCUMENT_PAGE,
+            label=f"Open “{ui.md_escape(title)}” at this passage",
+            query_params=ui.reader_params(hit.doc_id, best.position, query),
+        )
+
+
+def render_no_results(state: SearchState, run: SearchRunner) -> None:
+    if not state.has_filters():
+        st.info("No documents match your search. Try other or fewer words, or browse the Library.")
+        st.page_link("pages/2_Library.py", label="Browse every document in the Library")
+        return
+    st.info("No documents match your search with the filters chosen. Removing a filter may help:")
+    for facet in state.active_facets():
+        name = "Published in" if facet == "year" else FACET_LABELS[facet]
+        left = run(state.without(facet).filters()).matched_documents
+        st.button(
+            f"Remove the {name} filter ({left} results)",
+            key=f"remove_{facet}",
+            on_click=remove_filter,
+            args=(facet,),
+        )
+    st.button("Clear all filters", key="clear_all_main", on_click=clear_filters)
+
+
+def main() -> None:
+    ui.setup_page("Search")
+    st.title("Search the AI Hub", anchor=False)
+    hub = ui.get_hub()
+    if hub is None or not ensure_index(hub):
+        return
+    records = ui.load_documents(hub)
+    if records is None:
+        return
+    options = facet_options(records)
+    state = read_state(options)
+    with st.form("search", border=False, enter_to_submit=True):
+        st.text_input(
+            "Search guidance, standards, case studies and tools",
+            key=QUERY_KEY,
+            max_chars=500,
+            placeholder="for example: can I put client information into a chat assistant?",
+        )
+        st.form_submit_button("Search", type="primary")
+    ui.publish_state(PREFIX, state.fields())
+    if not state.query:
+        st.markdown(
+            f"The hub holds {len(records)} documents. Type a question or a few words and press Enter. "
+            "Filters appear once you have searched."
+        )
+        return
+
+    def search(filters: Filters) -> SearchResults:
+        return hub.search(state.query, filters, limit=len(records))
+
+    run = memoise(search)
+    try:
+        results = run(state.filters())
+        counts = facet_counts(run, state)
+    except HubError as exc:
+        ui.show_index_error(exc)
+        return
+    filter_widgets(options, counts, state)
+    st.header("Results", anchor=False)
+    if not results.hits:
+        render_no_results(state, run)
+        return
+    shown = results.hits[:RESULTS_SHOWN]
+    st.markdown(
+        f"{results.matched_documents} documents match; showing the {len(shown)} most relevant, "
+        "each with its best passage."
+    )
+    for hit in shown:
+        render_hit(hit, state.query)
+
+
+main()

@@ -1,0 +1,300 @@
+"""Rendering helpers shared by the portal's pages: the cached Hub, safe HTML, links and URL values.
+
+Every piece of document text or metadata that reaches the browser goes through `esc` (or
+`md_escape` for widget labels) first: documents are untrusted input, and HTML in them must show
+as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from index.api import Hub
+from index.errors import IndexNotReady
+from index.present import Segment
+from index.store import DocumentRecord
+from index.views import Link, format_date, kind_label, value_label
+from ingest.embed import Embedder, load_embedder
+from ingest.errors import HubError
+from ingest.settings import Settings
+
+SEARCH_PAGE = "hub_app.py"
+DOCUMENT_PAGE = "pages/1_Document.py"
+# URL path Streamlit gives the reader page (its file name without the number prefix); used for
+# plain HTML links, which cannot go through st.page_link.
+DOCUMENT_URL = "Document"
+# The reader is left out: it needs a document, which Search and every listing link to.
+PAGES: tuple[tuple[str, str], ...] = (
+    (SEARCH_PAGE, "Search"),
+    ("pages/2_Library.py", "Library"),
+    ("pages/3_Case_studies.py", "Case studies"),
+    ("pages/4_AI_marketplace.py", "AI marketplace"),
+    ("pages/5_Work_programme.py", "Work programme"),
+    ("pages/6_Index_status.py", "Index status"),
+)
+
+_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+/* Links to documents in the main area look like links, not like navigation buttons. */
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"] p { color: #1d4f91; text-decoration: underline; }
+mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px; }
+.hub-meta, .hub-where { color: #3d4451; font-size: .9rem; margin: .1rem 0; }
+.hub-result h3 { font-size: 1.2rem; margin: 0 0 .2rem 0; padding: 0; }
+.hub-snippet { margin: .4rem 0; line-height: 1.5; }
+.hub-status { font-weight: 600; color: #8a2a0a; }
+.hub-text { white-space: pre-wrap; line-height: 1.55; max-height: 70vh; overflow-y: auto;
+            border: 1px solid #c9ced6; border-radius: .4rem; padding: .8rem 1rem; }
+.hub-text:focus { outline: 3px solid #1d4f91; outline-offset: 2px; }
+.hub-text mark { display: inline; }
+.hub-page { display: block; font-weight: 600; color: #3d4451; border-top: 1px dashed #8a93a3;
+            margin: .6rem 0 .2rem 0; padding-top: .2rem; }
+.hub-passage { border-left: 4px solid #1d4f91; background: #f2f6fc; padding: .6rem .9rem;
+               white-space: pre-wrap; line-height: 1.5; }
+.hub-card h3 { font-size: 1.15rem; margin: 0 0 .2rem 0; padding: 0; }
+.hub-card dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: .4rem 0; }
+.hub-card dt { font-weight: 600; }
+.hub-card dd { margin: 0; }
+.hub-card ul { margin: .1rem 0 .3rem 1.1rem; padding: 0; }
+</style>
+"""
+
+
+def setup_page(title: str) -> None:
+    """Page title, shared styles and the navigation every page carries."""
+    st.set_page_config(page_title=f"{title} · Public Service AI Hub", layout="wide")
+    st.html(_CSS)
+    with st.sidebar:
+        st.markdown("**Public Service AI Hub**")
+        # Our own navigation (the automatic one is turned off in config.toml) so every link has a
+        # readable name; the automatic one would call the landing page "hub app".
+        for path, label in PAGES:
+            st.page_link(path, label=label)
+
+
+@st.cache_resource(show_spinner=False)
+def _hub(key: str, _settings: Settings) -> Hub:
+    # One Hub per process and setting set: the model and the index load once and every session
+    # shares them. The Hub itself reopens a newly published build, so this never needs clearing.
+    return Hub(_settings, embedder_factory=_early_embedder(_settings))
+
+
+def _early_embedder(settings: Settings) -> Callable[[Settings], Embedder]:
+    """An embedder factory whose model starts loading now, in the background.
+
+    Importing and loading the model takes seconds. Started when the first page opens, it is
+    usually ready by the time someone has typed a query. If that early load failed, the next
+    search loads it again, so a passing problem is retried and a lasting one is shown."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-model")
+    early = pool.submit(load_embedder, settings.model, settings.runtime)
+    pool.shutdown(wait=False)
+
+    def factory(s: Settings) -> Embedder:
+        try:
+            return RememberedQueries(early.result())
+        except HubError:
+            return RememberedQueries(load_embedder(s.model, s.runtime))
+
+    return factory
+
+
+class RememberedQueries:
+    """An embedder that remembers the vectors of recent queries.
+
+    One search with filters runs the same query several times (the results, then each filtered
+    facet's counts without its own filter), and encoding the query is the slow part of a search.
+    Everything else is passed straight to the model."""
+
+    def __init__(self, inner: Embedder, size: int = 256) -> None:
+        self._inner = inner
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # sessions search from their own threads
+
+    @property
+    def model_key(self) -> str:
+        return self._inner.model_key
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._inner.max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self._inner.count_tokens(text)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._inner.encode_documents(texts)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            known = self._vectors.get(text)
+            if known is not None:
+                self._vectors.move_to_end(text)
+                return known.copy()  # a copy: the caller may change its vector in place
+        vector = self._inner.encode_query(text)
+        with self._lock:
+            self._vectors[text] = vector.copy()
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector
+
+
+def get_hub() -> Hub | None:
+    """The shared Hub for the current settings, or None after showing why there is none."""
+    try:
+        settings = Settings.from_env()
+    except HubError as exc:
+        st.error(f"The hub is not configured correctly: {md_escape(str(exc))}")
+        return None
+    return _hub(repr(settings), settings)
+
+
+def load_documents(hub: Hub) -> list[DocumentRecord] | None:
+    """Every document in the live index, or None after telling the reader why not."""
+    try:
+        return hub.documents()
+    except IndexNotReady:
+        st.info("The hub has no index yet. Open the Search page to build it from the corpus.")
+        st.page_link(SEARCH_PAGE, label="Go to Search to build the index")
+    except HubError as exc:
+        show_index_error(exc)
+    return None
+
+
+def show_index_error(exc: HubError) -> None:
+    """The reason, in one line (errors name the file at fault), never a traceback."""
+    st.error(f"The index cannot be read: {md_escape(str(exc))}")
+
+
+# ---- safe text -----------------------------------------------------------------------------------
+
+
+def esc(text: str) -> str:
+    """`text` made safe to place in HTML, quotes included (it may end up in an attribute)."""
+    return html.escape(text, quote=True)
+
+
+def highlight_html(segments: Iterable[Segment]) -> str:
+    """Escape every segment, then wrap query terms in <mark>; never the other way round."""
+    return "".join(f"<mark>{esc(text)}</mark>" if marked else esc(text) for text, marked in segments)
+
+
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def md_escape(text: str) -> str:
+    """`text` as literal Markdown, for widget labels: every ASCII punctuation mark is
+    backslash-escaped (CommonMark allows that for all of them), so no HTML, link, emphasis or
+    Streamlit directive (:red[...], :material/...:) in a title can take effect."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+# ---- links and URL values ------------------------------------------------------------------------
+
+
+def reader_params(doc_id: str, passage: int | None = None, query: str = "") -> dict[str, str]:
+    params = {"doc": doc_id}
+    if passage is not None:
+        params["passage"] = str(passage)
+    if query:
+        params["q"] = query
+    return params
+
+
+def doc_href(doc_id: str, passage: int | None = None, query: str = "") -> str:
+    """A relative link to the reader; relative so it works under any base URL path."""
+    return f"{DOCUMENT_URL}?{urlencode(reader_params(doc_id, passage, query))}"
+
+
+def doc_link(doc_id: str, title: str) -> str:
+    return f'<a href="{esc(doc_href(doc_id))}">{esc(title or doc_id)}</a>'
+
+
+def links_html(items: Sequence[Link]) -> str:
+    """A list of document links; ids not in the index are shown as plain text, flagged."""
+    rows = [
+        f"<li>{doc_link(link.doc_id, link.title)}</li>"
+        if link.known
+        else f"<li>{esc(link.doc_id)} (not in the hub)</li>"
+        for link in items
+    ]
+    return f"<ul>{''.join(rows)}</ul>" if rows else "<p>None listed.</p>"
+
+
+def meta_line(record: DocumentRecord) -> str:
+    """Kind, agency, date and any non-current status, escaped, for a listing."""
+    meta = record.metadata
+    parts = [esc(kind_label(meta.kind))]
+    if meta.agency:
+        parts.append(esc(meta.agency))
+    if meta.published:
+        parts.append(f"Published {esc(format_date(meta.published))}")
+    if meta.status != "current":
+        parts.append(f'<span class="hub-status">{esc(meta.status.capitalize())}</span>')
+    return " · ".join(parts)
+
+
+def labeller(facet: str) -> Callable[[str], str]:
+    """A widget format_func showing a facet value as people read it."""
+    return lambda value: value_label(facet, value)
+
+
+def query_value(name: str) -> str | None:
+    """The last value of a URL parameter (people edit URLs; repeated keys are not an error)."""
+    values = st.query_params.get_all(name)
+    return values[-1] if values else None
+
+
+def query_values(name: str) -> list[str]:
+    return list(st.query_params.get_all(name))
+
+
+# ---- widgets that live in the URL ------------------------------------------------------------------
+
+UrlState = dict[str, str | list[str]]
+
+
+def sync_widgets(prefix: str, url_state: UrlState) -> None:
+    """Set the widgets named `<prefix>_<name>` from the URL's (already validated) values.
+
+    All of them when the URL changed under us (a first visit, a shared link, back or forward);
+    otherwise only those Streamlit has forgotten (it drops the state of widgets a run did not
+    draw, such as filters hidden while the query is empty, or a whole page that was left). The
+    rest keep what the reader just chose, which `publish_state` then writes to the URL."""
+    marker = f"{prefix}__url"
+    changed = st.session_state.get(marker) != url_state
+    for name, value in url_state.items():
+        key = f"{prefix}_{name}"
+        if changed or key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+    st.session_state[marker] = url_state
+
+
+def widget_values(prefix: str, names: Iterable[str]) -> UrlState:
+    return {name: st.session_state.get(f"{prefix}_{name}", "") for name in names}
+
+
+def publish_state(prefix: str, state: UrlState, defaults: UrlState | None = None) -> None:
+    """Put the widgets' values in the URL so the view can be shared; empty values and those equal
+    to their default are left out to keep links short."""
+    defaults = defaults or {}
+    params = {k: v for k, v in state.items() if v and v != defaults.get(k)}
+    wanted = {k: [v] if isinstance(v, str) else list(v) for k, v in params.items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(params)
+    st.session_state[f"{prefix}__url"] = state

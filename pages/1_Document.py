@@ -1,0 +1,200 @@
+"""Document reader: one document from ?doc=<id>, optionally at ?passage=<position>.
+
+Only ids of documents in the live index are accepted; anything else (unknown ids, ../, absolute
+paths, URL-encoded tricks) gets the same not-found message and nothing is read from disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+import hub_ui as ui
+from index.api import DocumentView, Hub
+from index.store import ChunkRecord, DocumentRecord
+from index.views import (
+    banners,
+    extra_fields,
+    format_date,
+    highlight_query,
+    kind_label,
+    location,
+    original_file,
+    reader_pieces,
+    safe_doc_id,
+    safe_position,
+    similar_documents,
+)
+from ingest.errors import HubError
+
+# HTML originals go out as application/octet-stream (the default below), so no browser is
+# tempted to render a corpus file as a page of this site.
+MIME = {"pdf": "application/pdf", "markdown": "text/markdown", "text": "text/plain"}
+WORD_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PASSAGE_ID = "hub-passage"
+# Our own constant script (no document content in it): scrolls the document text box, not the
+# whole page, so the marked passage is in view while the metadata stays where it is. It waits for
+# the text to be drawn because Streamlit renders elements one after another.
+SCROLL_SCRIPT = f"""<script>
+(function () {{
+  let tries = 0;
+  function scroll() {{
+    const mark = document.getElementById("{PASSAGE_ID}");
+    if (!mark) {{ if (tries++ < 50) setTimeout(scroll, 100); return; }}
+    const box = mark.closest(".hub-text");
+    if (box) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 24;
+  }}
+  scroll();
+}})();
+</script>"""
+
+
+def not_found() -> None:
+    st.title("Document not found", anchor=False)
+    st.info("There is no document at this address. It may have been removed, or the link may be incomplete.")
+    st.page_link(ui.SEARCH_PAGE, label="Search the hub")
+    st.page_link("pages/2_Library.py", label="Browse every document in the Library")
+
+
+def text_html(view: DocumentView, chunk: ChunkRecord | None) -> str:
+    """The document text, escaped, with PDF page breaks shown and the chosen passage marked."""
+    span = (chunk.start, chunk.end) if chunk else None
+    parts: list[str] = []
+    first_mark = True
+    for piece in reader_pieces(view.text, view.record.page_starts, span):
+        if piece.page is not None:
+            parts.append(f'<span class="hub-page">Page {piece.page}</span>')
+        if piece.marked:
+            anchor = f' id="{PASSAGE_ID}"' if first_mark else ""
+            first_mark = False
+            parts.append(f"<mark{anchor}>{ui.esc(piece.text)}</mark>")
+        else:
+            parts.append(ui.esc(piece.text))
+    # A focusable, labelled scroll box, so keyboard users can scroll it and screen readers name it.
+    return f'<div class="hub-text" tabindex="0" role="region" aria-label="Document text">{"".join(parts)}</div>'
+
+
+def metadata_html(record: DocumentRecord, titles: dict[str, str]) -> str:
+    meta = record.metadata
+    rows = [
+        ("Kind", ui.esc(kind_label(meta.kind))),
+        ("Agency", ui.esc(meta.agency)),
+        ("Focus area", ui.esc(meta.focus_area)),
+        ("Initiative", ui.esc(meta.initiative)),
+        ("Published", ui.esc(format_date(meta.published))),
+        ("Review by", ui.esc(format_date(meta.review_by))),
+        ("Status", ui.esc(meta.status.capitalize())),
+        ("Tags", ui.esc(", ".join(meta.tags))),
+        ("Format", ui.esc(record.format.upper())),
+    ]
+    if meta.source_url.startswith(("https://", "http://")):
+        # Only web addresses become links; a javascript: or data: URL stays plain text.
+        rows.append(("Source", f'<a href="{ui.esc(meta.source_url)}">{ui.esc(meta.source_url)}</a>'))
+    elif meta.source_url:
+        rows.append(("Source", ui.esc(meta.source_url)))
+    for label, values in extra_fields(record):
+        items = [ui.doc_link(v, titles[v]) if v in titles else ui.esc(v) for v in values]
+        rows.append(
+            (label, items[0] if len(items) == 1 else "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+        )
+    body = "".join(f"<dt>{ui.esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
+    return f'<div class="hub-card"><h2>About this document</h2><dl>{body}</dl></div>'
+
+
+def show_banners(record: DocumentRecord, titles: dict[str, str]) -> None:
+    for banner in banners(record, dt.date.today(), titles.keys()):
+        text = banner.message
+        if banner.link:
+            text += f" It is replaced by “{titles[banner.link]}”."
+        (st.error if banner.level == "error" else st.warning)(ui.md_escape(text))
+        if banner.link:
+            st.page_link(ui.DOCUMENT_PAGE, label="Read the replacement", query_params=ui.reader_params(banner.link))
+
+
+def show_download(record: DocumentRecord, hub: Hub) -> None:
+    path = original_file(record, hub.settings.corpus_dir)
+    if path is None:
+        st.caption("The original file is not available on this server.")
+        return
+    data = path.read_bytes()
+    mime = WORD_MIME if record.format == "word" else MIME.get(record.format, "application/octet-stream")
+    st.download_button(
+        "Download the original file",
+        data=data,
+        file_name=path.name,
+        mime=mime,
+        on_click="ignore",
+        width="stretch",
+    )
+    st.caption(f"{ui.md_escape(path.name)}, {record.format.upper()}, {max(1, len(data) // 1024)} KB")
+
+
+def show_passage(chunk: ChunkRecord, query: str, title: str) -> None:
+    where = location(chunk.page, chunk.heading_path, title)
+    body = ui.highlight_html(highlight_query(chunk.text, query))
+    st.header("The passage you opened", anchor=False)
+    where_html = f'<p class="hub-where">{ui.esc(where)}</p>' if where else ""
+    jump = f'<p><a href="#{PASSAGE_ID}">Jump to it in the full text</a></p>'
+    st.html(f'{where_html}<div class="hub-passage">{body}</div>{jump}')
+
+
+def show_similar(record: DocumentRecord, hub: Hub) -> None:
+    st.header("Similar documents", anchor=False)
+    try:
+        similar = similar_documents(lambda q, n: hub.search(q, limit=n), record)
+    except HubError as exc:
+        st.caption(f"Similar documents cannot be found right now: {ui.md_escape(str(exc))}")
+        return
+    if not similar:
+        st.caption("No similar documents found.")
+        return
+    items = "".join(f"<li>{ui.doc_link(r.doc_id, r.metadata.title)}<br>{ui.meta_line(r)}</li>" for r in similar)
+    st.html(f'<ul class="hub-similar">{items}</ul>')
+
+
+def main() -> None:
+    ui.setup_page("Document")
+    hub = ui.get_hub()
+    if hub is None:
+        return
+    records = ui.load_documents(hub)
+    if records is None:
+        return
+    titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
+    doc_id = safe_doc_id(ui.query_value("doc"), titles.keys())
+    if doc_id is None:
+        not_found()
+        return
+    try:
+        view = hub.document(doc_id)
+    except HubError:
+        # The index changed between listing and opening (a new build without this document).
+        not_found()
+        return
+    record = view.record
+    position = safe_position(ui.query_value("passage"), len(view.chunks))
+    chunk = next((c for c in view.chunks if c.position == position), None) if position is not None else None
+    query = " ".join((ui.query_value("q") or "").split())[:500]
+
+    st.title(ui.md_escape(record.metadata.title or doc_id), anchor=False)
+    if query:
+        st.page_link(ui.SEARCH_PAGE, label="Back to the search results", query_params={"q": query})
+    if record.metadata.summary:
+        st.markdown(ui.md_escape(record.metadata.summary))
+    show_banners(record, titles)
+    text_col, side_col = st.columns([2, 1], gap="large")
+    with side_col:
+        show_download(record, hub)
+        st.html(metadata_html(record, titles))
+        show_similar(record, hub)
+    with text_col:
+        if chunk is not None:
+            show_passage(chunk, query, record.metadata.title)
+        st.header("Full text", anchor=False)
+        st.html(text_html(view, chunk))
+        if chunk is not None:
+            st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)
+
+
+main()

@@ -1,0 +1,75 @@
+"""Library: every document in the hub, filtered by kind, focus area and agency, sorted by date or title.
+
+The choices live in the URL (?kind=...&focus_area=...&agency=...&sort=...) like the search's."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import hub_ui as ui
+from index.store import DocumentRecord
+from index.views import SORT_LABELS, FacetOptions, facet_options, library
+
+PREFIX = "library"
+FILTERS = (("kind", "Kind"), ("focus_area", "Focus area"), ("agency", "Agency"))
+
+
+def url_state(options: FacetOptions) -> ui.UrlState:
+    """The URL's choices, each checked against what the index holds."""
+    state: ui.UrlState = {
+        name: [v for v in dict.fromkeys(ui.query_values(name)) if v in options.values[name]] for name, _ in FILTERS
+    }
+    sort = ui.query_value("sort") or ""
+    state["sort"] = sort if sort in SORT_LABELS else "newest"
+    return state
+
+
+def listing_html(records: list[DocumentRecord]) -> str:
+    items = []
+    for r in records:
+        summary = f'<br><span class="hub-snippet">{ui.esc(r.metadata.summary)}</span>' if r.metadata.summary else ""
+        items.append(
+            f"<li>{ui.doc_link(r.doc_id, r.metadata.title)}<br>"
+            f'<span class="hub-meta">{ui.meta_line(r)}</span>{summary}</li>'
+        )
+    return f'<ul class="hub-list">{"".join(items)}</ul>'
+
+
+def main() -> None:
+    ui.setup_page("Library")
+    st.title("Library", anchor=False)
+    hub = ui.get_hub()
+    records = ui.load_documents(hub) if hub else None
+    if records is None:
+        return
+    options = facet_options(records)
+    ui.sync_widgets(PREFIX, url_state(options))
+    columns = st.columns(4)
+    for column, (name, label) in zip(columns, FILTERS, strict=False):
+        column.multiselect(
+            label,
+            options=options.values[name],
+            key=f"{PREFIX}_{name}",
+            format_func=ui.labeller(name),
+            placeholder="Any",
+        )
+    columns[3].selectbox(
+        "Sort by", options=list(SORT_LABELS), key=f"{PREFIX}_sort", format_func=SORT_LABELS.__getitem__
+    )
+    state = ui.widget_values(PREFIX, [name for name, _ in FILTERS] + ["sort"])
+    ui.publish_state(PREFIX, state, defaults={"sort": "newest"})
+    shown = library(
+        records,
+        kinds=state["kind"],
+        focus_areas=state["focus_area"],
+        agencies=state["agency"],
+        sort=str(state["sort"]),
+    )
+    st.header(f"{len(shown)} of {len(records)} documents", anchor=False)
+    if not shown:
+        st.info("No document matches all of these choices. Remove one to see more.")
+        return
+    st.html(listing_html(shown))
+
+
+main()

@@ -1,0 +1,89 @@
+"""AI marketplace: the catalogue of assessed AI tools, built from the tool documents' metadata.
+
+Filters live in the URL (?status=...&classification=...&provider=...) so a filtered catalogue can
+be shared."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import hub_ui as ui
+from index.views import APPROVAL_STATUSES, CLASSIFICATIONS, Tool, filter_tools, tools
+
+PREFIX = "market"
+
+
+def url_state(providers: list[str]) -> ui.UrlState:
+    """The URL's choices, each checked against the values the page offers."""
+    level = ui.query_value("classification") or ""
+    return {
+        "status": [v for v in dict.fromkeys(ui.query_values("status")) if v in APPROVAL_STATUSES],
+        "classification": level if level in CLASSIFICATIONS else "",
+        "provider": [v for v in dict.fromkeys(ui.query_values("provider")) if v in providers],
+    }
+
+
+def plain_list(items: tuple[str, ...]) -> str:
+    return "<ul>" + "".join(f"<li>{ui.esc(i)}</li>" for i in items) + "</ul>" if items else "<p>None listed.</p>"
+
+
+def card_html(tool: Tool) -> str:
+    rows = [
+        ("Capability", tool.capability),
+        ("Provider", tool.provider),
+        ("Highest classification allowed", tool.max_classification),
+        ("Approval status", tool.approval_status.capitalize()),
+    ]
+    details = "".join(f"<dt>{name}</dt><dd>{ui.esc(text)}</dd>" for name, text in rows if text)
+    return (
+        f'<div class="hub-card"><h2>{ui.doc_link(tool.record.doc_id, tool.record.metadata.title)}</h2>'
+        f"<p>{ui.esc(tool.record.metadata.summary)}</p><dl>{details}</dl>"
+        f"<h3>Conditions of use</h3>{plain_list(tool.conditions)}"
+        f"<h3>Agencies using it</h3>{plain_list(tool.used_by)}"
+        f"<h3>Guidance that applies</h3>{ui.links_html(tool.guidance)}"
+        f"<h3>Case studies</h3>{ui.links_html(tool.case_studies)}</div>"
+    )
+
+
+def main() -> None:
+    ui.setup_page("AI marketplace")
+    st.title("AI marketplace", anchor=False)
+    hub = ui.get_hub()
+    records = ui.load_documents(hub) if hub else None
+    if records is None:
+        return
+    catalogue = tools(records)
+    providers = sorted({t.provider for t in catalogue if t.provider})
+    ui.sync_widgets(PREFIX, url_state(providers))
+    status_col, level_col, provider_col = st.columns(3)
+    status_col.multiselect(
+        "Approval status",
+        options=list(APPROVAL_STATUSES),
+        key=f"{PREFIX}_status",
+        format_func=str.capitalize,
+        placeholder="Any status",
+    )
+    level_col.selectbox(
+        "Cleared for information classified",
+        options=["", *CLASSIFICATIONS],
+        key=f"{PREFIX}_classification",
+        format_func=lambda level: level or "Any classification",
+    )
+    provider_col.multiselect("Provider", options=providers, key=f"{PREFIX}_provider", placeholder="Any provider")
+    state = ui.widget_values(PREFIX, ["status", "classification", "provider"])
+    ui.publish_state(PREFIX, state)
+    shown = filter_tools(
+        catalogue,
+        statuses=state["status"],
+        classification=str(state["classification"]) or None,
+        providers=state["provider"],
+    )
+    st.header(f"{len(shown)} of {len(catalogue)} tools", anchor=False)
+    if not shown:
+        st.info("No tool matches all of these choices. Remove one to see more.")
+    for tool in shown:
+        with st.container(border=True):
+            st.html(card_html(tool))
+
+
+main()

@@ -1,0 +1,231 @@
+"""Library, Case studies, AI marketplace, Work programme and Index status pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.app_support import BuiltHub, app, built, get, hub_env, texts
+
+__all__ = ["built", "hub_env"]  # fixtures, used by name
+
+LIBRARY = "pages/2_Library.py"
+CASES = "pages/3_Case_studies.py"
+MARKET = "pages/4_AI_marketplace.py"
+PROGRAMME = "pages/5_Work_programme.py"
+STATUS = "pages/6_Index_status.py"
+ALL_PAGES = [LIBRARY, CASES, MARKET, PROGRAMME, STATUS]
+
+
+def listed_titles(at: AppTest) -> list[str]:
+    listing = next(h.value for h in get(at, "html") if h.value.startswith('<ul class="hub-list">'))
+    return re.findall(r'<li><a href="[^"]+">(.*?)</a>', listing)
+
+
+def card_titles(at: AppTest, level: str = "h2") -> list[str]:
+    cards = [h.value for h in get(at, "html") if h.value.startswith('<div class="hub-card">')]
+    return [m.group(1) for c in cards if (m := re.search(rf"<{level}><a [^>]+>(.*?)</a></{level}>", c))]
+
+
+# ---- Library -------------------------------------------------------------------------------------
+
+
+def test_library_lists_every_document_newest_first(hub_env: BuiltHub) -> None:
+    at = app(LIBRARY)
+    assert not at.exception
+    titles = listed_titles(at)
+    assert len(titles) == 10  # every document that could be indexed
+    assert titles[0] == "Rewriting letters in plain language"  # published 2026
+    assert titles[-1] == "Interim privacy advice"  # published 2022
+    assert at.header[0].value == "10 of 10 documents"
+
+
+def test_library_filters_and_sort_come_from_the_url(hub_env: BuiltHub) -> None:
+    at = app(LIBRARY, kind="guidance", sort="title")
+    assert listed_titles(at) == [
+        "Interim privacy advice",
+        "Privacy impact assessments for AI",
+        "Withdrawn chat assistant rules",
+    ]
+    at = app(LIBRARY, focus_area="AI workforce", agency="Digital Office", sort="oldest")
+    assert listed_titles(at) == ["I-02 Skills for everyone"]
+
+
+def test_library_ignores_bad_url_values(hub_env: BuiltHub) -> None:
+    at = app(LIBRARY, kind="<b>nope</b>", sort="random")
+    assert not at.exception
+    assert len(listed_titles(at)) == 10
+    assert at.query_params == {}
+
+
+def test_library_widgets_update_the_url(hub_env: BuiltHub) -> None:
+    at = app(LIBRARY)
+    at.multiselect(key="library_kind").select("tool").run()
+    at.selectbox(key="library_sort").select("title-desc").run()
+    assert at.query_params == {"kind": "tool", "sort": "title-desc"}
+    assert listed_titles(at) == ["Translation service", "Secure chat assistant"]
+
+
+def test_library_escapes_titles(hub_env: BuiltHub) -> None:
+    listing = next(h.value for h in get(app(LIBRARY), "html") if h.value.startswith('<ul class="hub-list">'))
+    assert "Evil &lt;script&gt;" in listing and "<script" not in listing
+
+
+def test_library_says_when_nothing_matches(hub_env: BuiltHub) -> None:
+    at = app(LIBRARY, kind="tool", agency="Privacy Office")
+    assert "No document matches" in texts(at)
+
+
+# ---- Case studies --------------------------------------------------------------------------------
+
+
+def test_case_studies_come_from_metadata(hub_env: BuiltHub) -> None:
+    at = app(CASES)
+    assert not at.exception
+    assert card_titles(at) == ["Rewriting letters in plain language"]
+    card = next(h.value for h in get(at, "html") if "Rewriting letters" in h.value)
+    assert "<dt>Problem</dt><dd>Letters were hard to read.</dd>" in card
+    assert "<dt>Outcome</dt><dd>Complaints fell by a third.</dd>" in card
+    assert "Ministry of Letters" in card
+    assert '<a href="Document?doc=marketplace%2Fchat.md">Secure chat assistant</a>' in card  # tool used
+    assert '<a href="Document?doc=guidance%2Fprivacy.md">Privacy impact assessments for AI</a>' in card
+    assert "guidance/not-in-the-hub.md (not in the hub)" in card  # a dangling id is not a link
+
+
+def test_case_studies_filter_by_agency(hub_env: BuiltHub) -> None:
+    at = app(CASES)
+    at.multiselect(key="case_agency").select("Ministry of Letters").run()
+    assert card_titles(at) == ["Rewriting letters in plain language"]
+
+
+# ---- AI marketplace ------------------------------------------------------------------------------
+
+
+def test_marketplace_lists_tools_with_their_terms(hub_env: BuiltHub) -> None:
+    at = app(MARKET)
+    assert not at.exception
+    assert card_titles(at) == ["Secure chat assistant", "Translation service"]
+    card = next(h.value for h in get(at, "html") if "Secure chat assistant" in h.value and "hub-card" in h.value)
+    for fragment in (
+        "<dt>Provider</dt><dd>Harbour Ltd</dd>",
+        "<dt>Highest classification allowed</dt><dd>IN-CONFIDENCE</dd>",
+        "<dt>Approval status</dt><dd>Approved with conditions</dd>",
+        "<li>Review every output</li>",
+        "<li>Ministry of Letters</li>",
+        "Privacy impact assessments for AI",  # guidance that applies
+        "Rewriting letters in plain language",  # case study that used it
+    ):
+        assert fragment in card
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "under assessment"}, ["Translation service"]),
+        ({"classification": "IN-CONFIDENCE"}, ["Secure chat assistant"]),
+        ({"classification": "UNCLASSIFIED"}, ["Secure chat assistant", "Translation service"]),
+        ({"classification": "RESTRICTED"}, []),
+        ({"provider": "Lingua Ltd"}, ["Translation service"]),
+        ({"status": "approved", "provider": "Harbour Ltd"}, []),
+        ({"status": "bogus", "classification": "TOP SECRET"}, ["Secure chat assistant", "Translation service"]),
+    ],
+)
+def test_marketplace_filters(hub_env: BuiltHub, params: dict[str, str], expected: list[str]) -> None:
+    at = app(MARKET, **params)
+    assert not at.exception
+    assert card_titles(at) == expected
+
+
+def test_marketplace_widgets_update_the_url(hub_env: BuiltHub) -> None:
+    at = app(MARKET)
+    at.selectbox(key="market_classification").select("IN-CONFIDENCE").run()
+    assert at.query_params == {"classification": "IN-CONFIDENCE"}
+    assert card_titles(at) == ["Secure chat assistant"]
+
+
+# ---- Work programme ------------------------------------------------------------------------------
+
+
+def test_work_programme_groups_initiatives_by_focus_area(hub_env: BuiltHub) -> None:
+    at = app(PROGRAMME)
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Common use tools", "AI workforce"]
+    assert card_titles(at, "h3") == ["I-01 Shared chat assistant", "I-02 Skills for everyone"]
+    card = next(h.value for h in get(at, "html") if "I-01 Shared chat assistant" in h.value and "hub-card" in h.value)
+    assert "<dt>Goal</dt><dd>The goal of I-01.</dd>" in card
+    assert "<dt>Deliverable</dt><dd>The deliverable of I-01.</dd>" in card
+    # Linked documents: its related list, then documents tagged with its code.
+    assert card.index("Privacy impact assessments for AI") < card.index("Secure chat assistant")
+    assert card.count("Privacy impact assessments for AI") == 1
+
+
+# ---- Index status --------------------------------------------------------------------------------
+
+
+def test_status_shows_the_live_build_and_failures(hub_env: BuiltHub) -> None:
+    at = app(STATUS)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == "10"
+    assert "with the model fake\\-hash" in texts(at)
+    assert get(at, "arrow_vega_lite_chart") or get(at, "vega_lite_chart") or get(at, "bar_chart")
+    shown = texts(at)
+    assert "1 files could not be indexed" in shown
+    tables = [t.value for t in at.table]
+    failures = next(t for t in tables if "Reason" in t.columns)
+    assert list(failures["File"]) == ["standards/broken.pdf"]
+    history = next(t for t in tables if "Outcome" in t.columns)
+    assert list(history["Outcome"]) == ["published"]
+
+
+def test_status_without_an_index_still_shows_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HUB_MODEL", "fake-hash")
+    reports = tmp_path / "data" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "latest.json").write_text("{not json", encoding="utf-8")
+    st.cache_resource.clear()
+    at = app(STATUS)
+    assert not at.exception
+    shown = texts(at)
+    assert "No index has been published yet" in shown
+    assert any("cannot be read" in w.value for w in at.warning)
+
+
+# ---- every page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_pages_without_an_index_point_to_search(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HUB_MODEL", "fake-hash")
+    st.cache_resource.clear()
+    at = app(page)
+    assert not at.exception
+    assert "no index" in texts(at).lower()
+    assert not (tmp_path / "data" / "LIVE").exists()
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_pages_with_a_broken_index_show_an_error(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "LIVE").write_text('{"build": "gone"}', encoding="utf-8")
+    monkeypatch.setenv("HUB_DATA_DIR", str(data))
+    monkeypatch.setenv("HUB_MODEL", "fake-hash")
+    st.cache_resource.clear()
+    at = app(page)
+    assert not at.exception
+    assert any(e.value.startswith("The index cannot be read") for e in at.error)
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_every_page_has_a_title_and_labelled_navigation(hub_env: BuiltHub, page: str) -> None:
+    at = app(page)
+    assert at.title and at.title[0].value
+    nav = [p.value for p in get(at.sidebar, "page_link")]
+    assert nav == ["Search", "Library", "Case studies", "AI marketplace", "Work programme", "Index status"]

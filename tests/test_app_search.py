@@ -1,0 +1,223 @@
+"""The Search page (hub_app.py) as a reader meets it: deep links, filters with counts, and the
+first-start, no-result and broken-index states."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from index.api import Hub
+from index.views import value_label
+from ingest.settings import Settings
+from tests.app_support import HOSTILE, PRIVACY, BuiltHub, app, built, env_for, get, hub_env, texts, write_corpus
+from tests.helpers import write_md
+
+__all__ = ["built", "hub_env"]  # fixtures, used by name
+
+
+def result_cards(at: AppTest) -> list[str]:
+    return [h.value for h in get(at, "html") if h.value.startswith('<article class="hub-result">')]
+
+
+def result_titles(at: AppTest) -> list[str]:
+    return [m.group(1) for card in result_cards(at) if (m := re.search(r"<h3>(.*?)</h3>", card))]
+
+
+def count_in_label(label: str) -> int:
+    match = re.search(r"\((\d+)\)$", label)
+    assert match, label
+    return int(match.group(1))
+
+
+def test_deep_link_shows_results_and_keeps_the_url(hub_env: BuiltHub) -> None:
+    at = app(q="privacy impact assessment", kind="guidance")
+    assert not at.exception
+    assert at.text_input[0].value == "privacy impact assessment"
+    assert at.sidebar.multiselect(key="search_kind").value == ["guidance"]
+    titles = result_titles(at)
+    assert titles and titles[0] == "Privacy impact assessments for AI"
+    assert all("Guidance · " in card for card in result_cards(at))
+    assert at.query_params == {"q": "privacy impact assessment", "kind": "guidance"}
+
+
+def test_reload_with_same_url_shows_same_results(hub_env: BuiltHub) -> None:
+    first = result_titles(app(q="chat assistant", focus_area="Common use tools"))
+    st.cache_resource.clear()
+    again = result_titles(app(q="chat assistant", focus_area="Common use tools"))
+    assert first and first == again
+
+
+def test_result_links_open_the_reader_at_the_best_passage(hub_env: BuiltHub) -> None:
+    at = app(q="privacy officer signs off")
+    link = next(p for p in get(at, "page_link") if "Privacy impact assessments for AI" in p.value)
+    assert link.proto.page == "Document"
+    params = dict(pair.split("=", 1) for pair in link.proto.query_string.split("&"))
+    assert params["doc"] == "guidance%2Fprivacy.md"
+    assert params["passage"].isdigit()
+    assert params["q"] == "privacy+officer+signs+off"
+    # The passage about signing off is the one shown and linked.
+    card = next(c for c in result_cards(at) if "Privacy impact assessments for AI" in c)
+    assert "<mark>signs</mark>" in card
+
+
+def test_query_terms_are_highlighted_and_escaped(hub_env: BuiltHub) -> None:
+    at = app(q="alert watch out")
+    card = next(c for c in result_cards(at) if "Evil" in c)
+    assert "<script" not in card and "<img" not in card
+    assert "&lt;script&gt;" in card and "&lt;img src=x onerror=" in card
+    assert "<mark>Watch</mark>" in card
+    label = next(p.value for p in get(at, "page_link") if "Evil" in p.value)
+    assert "\\<script\\>" in label  # Markdown-escaped: shown as text, not parsed
+
+
+def test_every_filter_count_is_the_number_of_results_choosing_it_leaves(hub_env: BuiltHub) -> None:
+    at = app(q="privacy chat assistant")
+    labels = at.sidebar.multiselect(key="search_kind").options
+    for value in ("guidance", "tool", "case-study", "standard"):
+        label = next(label for label in labels if label.startswith(value_label("kind", value) + " ("))
+        chosen = app(q="privacy chat assistant", kind=value)
+        assert len(result_titles(chosen)) == count_in_label(label)
+
+
+def test_counts_of_one_facet_apply_the_other_filters(hub_env: BuiltHub) -> None:
+    at = app(q="privacy chat assistant", kind="tool")
+    agencies = at.sidebar.multiselect(key="search_agency").options
+    assert "Privacy Office (0)" in agencies  # no tool comes from the Privacy Office
+    kinds = at.sidebar.multiselect(key="search_kind").options
+    assert any(k.startswith("Guidance (") and count_in_label(k) > 0 for k in kinds)  # its own filter is ignored
+
+
+def test_choosing_a_filter_updates_results_and_url(hub_env: BuiltHub) -> None:
+    at = app(q="chat assistant")
+    at.sidebar.multiselect(key="search_kind").select("tool").run()
+    assert not at.exception
+    assert at.query_params == {"q": "chat assistant", "kind": "tool"}
+    assert set(result_titles(at)) == {"Secure chat assistant", "Translation service"}
+    at.sidebar.selectbox(key="search_year").select("2025").run()
+    assert at.query_params["year"] == "2025"
+    assert result_titles(at) == ["Secure chat assistant"]
+
+
+def test_new_query_after_an_empty_one_keeps_filters_and_query(hub_env: BuiltHub) -> None:
+    at = app(q="privacy", kind="guidance")
+    at.text_input(key="search_q").set_value("")
+    at.button[0].click().run()  # the form's Search button
+    assert at.query_params == {"kind": "guidance"}
+    at.text_input(key="search_q").set_value("chat assistant")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.query_params == {"q": "chat assistant", "kind": "guidance"}
+    assert at.sidebar.multiselect(key="search_kind").value == ["guidance"]
+    assert result_titles(at)[0] == "Withdrawn chat assistant rules"
+
+
+def test_invalid_url_values_are_dropped(hub_env: BuiltHub) -> None:
+    at = app(q="privacy", kind=["bogus", "guidance"], year="1900", status="<script>")
+    assert not at.exception
+    assert at.sidebar.multiselect(key="search_kind").value == ["guidance"]
+    assert at.sidebar.selectbox(key="search_year").value == ""
+    assert at.query_params == {"q": "privacy", "kind": "guidance"}
+
+
+def test_no_results_suggests_removing_a_filter(hub_env: BuiltHub) -> None:
+    at = app(q="privacy", kind="tool", agency="Privacy Office")
+    assert not at.exception
+    assert "No documents match your search with the filters chosen" in texts(at)
+    buttons = [b.label for b in at.button]
+    assert any(label.startswith("Remove the Kind filter (") for label in buttons)
+    at.button(key="remove_agency").click().run()
+    assert at.query_params == {"q": "privacy", "kind": "tool"}
+    assert result_titles(at)
+
+
+def test_a_query_without_words_gives_no_results_not_an_error(hub_env: BuiltHub) -> None:
+    at = app(q="?!?")
+    assert not at.exception
+    assert "No documents match your search" in texts(at)
+
+
+def test_empty_query_invites_a_search(hub_env: BuiltHub) -> None:
+    at = app()
+    assert not at.exception
+    assert "Type a question" in texts(at)
+    assert not at.sidebar.multiselect
+
+
+def test_first_start_builds_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus)
+    for name, value in env_for(corpus, data).items():
+        monkeypatch.setenv(name, value)
+    st.cache_resource.clear()
+    at = app()
+    assert not at.exception
+    assert any("The index is ready" in s.value for s in at.success)
+    assert Hub(Settings.from_env(env_for(corpus, data))).has_index()
+    at = app(q="privacy")
+    assert "Privacy impact assessments for AI" in result_titles(at)
+
+
+def test_first_start_with_empty_corpus_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "corpus").mkdir()
+    for name, value in env_for(tmp_path / "corpus", tmp_path / "data").items():
+        monkeypatch.setenv(name, value)
+    st.cache_resource.clear()
+    at = app()
+    assert not at.exception
+    assert any("could not be built" in e.value for e in at.error)
+    # The next visit does not build again by itself; it says why there is no index and offers to.
+    at = app()
+    assert any("the last build was rejected" in e.value for e in at.error)
+    at.button[-1].click().run()
+    assert not at.exception
+    assert any("could not be built" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("pointer", ['{"build": "no-such-build"}', "not json", '{"build": "../escape"}'])
+def test_unreadable_index_is_an_error_message_not_a_traceback(
+    built: BuiltHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pointer: str
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "LIVE").write_text(pointer, encoding="utf-8")
+    for name, value in env_for(built.corpus, data).items():
+        monkeypatch.setenv(name, value)
+    st.cache_resource.clear()
+    at = app(q="privacy")
+    assert not at.exception
+    assert any(e.value.startswith("The index cannot be read") for e in at.error)
+
+
+def test_bad_setting_is_an_error_message(hub_env: BuiltHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_CHUNK_TOKENS", "lots")
+    at = app(q="privacy")
+    assert not at.exception
+    assert any("not configured correctly" in e.value for e in at.error)
+
+
+def test_hostile_document_is_found_by_its_id_in_links(hub_env: BuiltHub) -> None:
+    at = app(q="alert")
+    link = next(p for p in get(at, "page_link") if "Evil" in p.value)
+    assert "doc=" + HOSTILE.replace("/", "%2F") in link.proto.query_string
+    assert PRIVACY  # the other fixtures' ids are plain paths too
+
+
+def test_a_newly_published_index_is_picked_up_without_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus)
+    for name, value in env_for(corpus, data).items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_env(env_for(corpus, data))
+    Hub(settings).update()
+    st.cache_resource.clear()
+    assert "Zebra crossings" not in result_titles(app(q="zebra crossing"))
+    write_md(
+        corpus, "guidance/zebra.md", "# Zebra crossings\n\nWhere zebra crossing signs go.\n", title="Zebra crossings"
+    )
+    assert Hub(settings).update().outcome == "published"
+    # Same process, same cached Hub: the next search sees the new build.
+    assert "Zebra crossings" in result_titles(app(q="zebra crossing"))
