@@ -33,11 +33,14 @@ class Hub:
         self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime))
         self._embedder: Embedder | None = None
         self._build: Build | None = None
-        self._lock = threading.Lock()
+        # Separate locks: loading the model takes seconds and must not hold up sessions that
+        # only list documents.
+        self._model_lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
-        with self._lock:
+        with self._model_lock:
             if self._embedder is None:
                 self._embedder = self._factory(self.settings)
             return self._embedder
@@ -49,7 +52,7 @@ class Hub:
         live_id = read_pointer(self.settings)
         if live_id is None:
             raise IndexNotReady(f"no index has been built yet in {self.settings.data_dir}")
-        with self._lock:
+        with self._build_lock:
             if self._build is None or self._build.build_id != live_id:
                 # The old build is not closed here: a search in another thread may still be
                 # reading it. Its connection is released when the object is collected.
