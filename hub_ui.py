@@ -103,7 +103,7 @@ def _early_embedder(settings: Settings) -> Callable[[Settings], Embedder]:
         try:
             return RememberedQueries(early.result())
         except HubError:
-            return RememberedQueries(load_embedder(s.model, s.runtime))
+            return RememberedQueries(load_embedder(s.model, s.runtime, s.data_dir / "models"))
 
     return factory
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.api import Hub  # noqa: E402
-from index.build import RunReport, update_index  # noqa: E402
-from ingest.embed import load_embedder  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from index.api import Hub
+from index.build import RunReport, update_index
+from ingest.embed import load_embedder
+from ingest.settings import Settings
 
 QUERIES = [
     "how should an organisation govern AI risk",
@@ -63,7 +63,7 @@ def main() -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
     settings = Settings.from_env()
     settings = Settings(corpus_dir=corpus, data_dir=args.work / "data", model=settings.model, runtime=settings.runtime)
-    embedder = load_embedder(settings.model, settings.runtime)
+    embedder = load_embedder(settings.model, settings.runtime, settings.data_dir / "models")
 
     run(settings, "1-full", embedder)
     run(settings, "2-no-change", embedder)
@@ -74,7 +74,7 @@ def main() -> None:
     (corpus / "pdf/thatguy__NIST.AI.100-1.pdf").unlink()
     run(settings, "3-add-change-delete", embedder)
 
-    hub = Hub(settings, lambda s: embedder)  # type: ignore[arg-type, return-value]
+    hub = Hub(settings, lambda s: embedder)
     hub.search("warm up")
     times = []
     for i in range(100):
@@ -82,8 +82,10 @@ def main() -> None:
         hub.search(QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {i}"))
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    print(f"\n== 100 searches (hybrid, top 10): median {statistics.median(times):.1f} ms, "
-          f"p95 {times[94]:.1f} ms, max {times[-1]:.1f} ms")
+    print(
+        f"\n== 100 searches (hybrid, top 10): median {statistics.median(times):.1f} ms, "
+        f"p95 {times[94]:.1f} ms, max {times[-1]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

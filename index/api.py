@@ -30,7 +30,7 @@ class Hub:
 
     def __init__(self, settings: Settings, embedder_factory: Callable[[Settings], Embedder] | None = None) -> None:
         self.settings = settings
-        self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime))
+        self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime, s.data_dir / "models"))
         self._embedder: Embedder | None = None
         self._build: Build | None = None
         # Separate locks: loading the model takes seconds and must not hold up sessions that

@@ -414,8 +414,11 @@ def _validate(
                 f"expected {documents} and {chunks}"
             )
         query = sample.chunks[-1].text
-        found = [hit.doc_id for hit in search(build, embedder, query, settings.search, limit=10).hits]
-        if sample.doc_id not in found:
+        hits = search(build, embedder, query, settings.search, limit=10).hits
+        # A near-duplicate document may legitimately outrank the sample; finding the same
+        # passage text in any of them shows the build answers searches.
+        found = any(h.doc_id == sample.doc_id or any(p.text == query for p in h.passages) for h in hits)
+        if not found:
             raise BuildRejected(f"the new build's test search for {sample.doc_id!r} did not find it")
     finally:
         build.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -70,6 +71,10 @@ class KeywordIndex:
         The share weighs each query term by its rarity (IDF); a term the index has never seen
         counts as rare. It tells a passage matching the query's distinctive words apart from one
         matching only a common word of it."""
+        total, coverage, _ = self._score(query)
+        return total, coverage
+
+    def _score(self, query: str) -> tuple[np.ndarray, np.ndarray, float]:
         terms = list(dict.fromkeys(analyse(query)))
         total = np.zeros(self.size, dtype=np.float32)
         matched = np.zeros(self.size, dtype=np.float32)
@@ -83,17 +88,34 @@ class KeywordIndex:
             matched += idf * present
             weight_sum += idf
         coverage = matched / weight_sum if weight_sum > 0 else matched
-        return total, coverage
+        return total, coverage, weight_sum
 
     def search(
         self, query: str, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Top `k` (rows, scores, coverage) with a score above zero, among `allowed` rows if given."""
-        scores, coverage = self.scores(query)
+        hits = self.hits(query, k, allowed)
+        return hits.rows, hits.scores, hits.coverage
+
+    def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
+        """Top `k` passages with a score above zero, among `allowed` rows if given, and the
+        score a passage would reach by matching every query term as strongly as BM25 allows."""
+        scores, coverage, bound = self._score(query)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         rows, top = top_k(scores, k)
-        return rows, top, coverage[rows]
+        return KeywordHits(rows, top, coverage[rows], bound)
+
+
+@dataclass(frozen=True)
+class KeywordHits:
+    rows: np.ndarray
+    scores: np.ndarray
+    coverage: np.ndarray
+    # With Lucene's BM25 a term adds at most its IDF, however often it occurs. A query word no
+    # passage holds still counts: it says the query is worded unlike the collection, so its
+    # literal matches deserve less trust than the dense leg's.
+    bound: float
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Hybrid search: dense and keyword legs fused by weighted reciprocal rank, grouped by document."""
+"""Hybrid search: dense and keyword legs over passages, gathered into documents and fused."""
 
 from __future__ import annotations
 
@@ -122,6 +122,94 @@ def allowed_rows(build: Build, filters: Filters) -> np.ndarray | None:
     return allowed_docs[build.row_doc]
 
 
+@dataclass(frozen=True)
+class Leg:
+    """One leg's candidate passages, best first, with the factor its contribution is scaled by."""
+
+    weight: float
+    rows: np.ndarray
+    scores: np.ndarray
+    scale: np.ndarray
+    floor: float | None  # the lowest possible score, or None to take the lowest candidate's
+    ceiling: float | None = None  # the highest possible score, or None to take the best candidate's
+
+
+def run_legs(
+    build: Build,
+    embedder: Embedder,
+    query: str,
+    settings: SearchSettings,
+    mode: Mode = "hybrid",
+    allowed: np.ndarray | None = None,
+) -> list[Leg]:
+    """The candidate passages of the dense and/or keyword leg for `query`."""
+    n = settings.candidates
+    legs: list[Leg] = []
+    if mode in ("hybrid", "dense"):
+        check_model(build, embedder)
+        rows, scores = build.vectors.search(embedder.encode_query(query), n, allowed)
+        legs.append(Leg(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None))
+    if mode in ("hybrid", "keyword"):
+        hits = build.keyword.hits(query, n, allowed)
+        rows = hits.rows
+        # In hybrid mode a keyword match counts in proportion to how much of the query it covers,
+        # so a passage sharing one common word with a paraphrased question does not outrank
+        # what the dense leg found.
+        scale = hits.coverage.astype(np.float64) ** settings.coverage_power if mode == "hybrid" else np.ones(len(rows))
+        ceiling = hits.bound if settings.keyword_ceiling == "bound" and hits.bound > 0 else None
+        legs.append(Leg(settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling))
+    return legs
+
+
+Candidates = list[tuple[Leg, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def fuse(candidates: Candidates, settings: SearchSettings) -> dict[int, float]:
+    """Fused score of every key found by any leg; each item is (leg, keys, scores, scale).
+
+    'rrf' adds weight / (rrf_k + rank); 'convex' adds weight times the score scaled to [0, 1]
+    between the leg's floor and its best score."""
+    fused: dict[int, float] = {}
+    for leg, keys, scores, scale in candidates:
+        if len(keys) == 0:
+            continue
+        order = np.argsort(-scores, kind="stable")
+        if settings.fusion == "rrf":
+            parts = leg.weight * scale[order] / (settings.rrf_k + np.arange(1, len(order) + 1))
+        else:
+            top = float(scores[order[0]]) if leg.ceiling is None else leg.ceiling
+            floor = float(scores.min()) if leg.floor is None else leg.floor
+            spread = top - floor
+            normed = (scores[order] - floor) / spread if spread > 0 else np.ones(len(order))
+            parts = leg.weight * scale[order] * normed
+        for key, part in zip(keys[order].tolist(), parts.tolist(), strict=True):
+            fused[key] = fused.get(key, 0.0) + part
+    return fused
+
+
+def by_document(build: Build, leg: Leg, decay: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A leg's passages gathered into documents: (document indexes, scores, scale).
+
+    A document scores its best passage, plus `decay` times what its next passage scores above
+    the leg's floor, `decay`**2 times the one after, and so on: a document matching in several
+    passages ranks above one matching once, and a passage that barely matched adds nothing.
+    Its scale is the best of its passages'."""
+    docs = build.row_doc[leg.rows]
+    lowest = float(leg.scores.min()) if len(leg.scores) else 0.0
+    floor = leg.floor if leg.floor is not None else lowest
+    totals: dict[int, float] = {}
+    seen: dict[int, int] = {}
+    scale: dict[int, float] = {}
+    for doc, score, factor in zip(docs.tolist(), leg.scores.tolist(), leg.scale.tolist(), strict=True):
+        n = seen.get(doc, 0)
+        # Passages arrive best first, so the n-th seen is the n-th best of its document.
+        totals[doc] = totals[doc] + (score - floor) * decay**n if n else score
+        seen[doc] = n + 1
+        scale[doc] = max(scale.get(doc, 0.0), factor)
+    keys = np.fromiter(totals, dtype=np.int64, count=len(totals))
+    return keys, np.array([totals[k] for k in keys.tolist()]), np.array([scale[k] for k in keys.tolist()])
+
+
 def rank_passages(
     build: Build,
     embedder: Embedder,
@@ -131,23 +219,49 @@ def rank_passages(
     allowed: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Passage rows with fused scores, best first."""
-    n = settings.candidates
-    fused: dict[int, float] = {}
-    if mode in ("hybrid", "dense"):
-        check_model(build, embedder)
-        rows, _ = build.vectors.search(embedder.encode_query(query), n, allowed)
-        for rank, row in enumerate(rows):
-            fused[int(row)] = fused.get(int(row), 0.0) + settings.dense_weight / (settings.rrf_k + rank + 1)
-    if mode in ("hybrid", "keyword"):
-        rows, _, coverage = build.keyword.search(query, n, allowed)
-        # In hybrid mode a keyword match counts in proportion to how much of the query it covers,
-        # so a passage sharing one common word with a paraphrased question does not outrank
-        # what the dense leg found.
-        scale = coverage**settings.coverage_power if mode == "hybrid" else np.ones(len(rows))
-        for rank, row in enumerate(rows):
-            contribution = settings.keyword_weight * float(scale[rank]) / (settings.rrf_k + rank + 1)
-            fused[int(row)] = fused.get(int(row), 0.0) + contribution
+    legs = run_legs(build, embedder, query, settings, mode, allowed)
+    fused = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass(frozen=True)
+class RankedDocument:
+    """A document's place in the ranking: its score and its best passages as (row, score)."""
+
+    doc_id: str
+    score: float
+    passages: tuple[tuple[int, float], ...]
+
+
+def rank_documents(
+    build: Build,
+    embedder: Embedder,
+    query: str,
+    settings: SearchSettings,
+    *,
+    filters: Filters | None = None,
+    mode: Mode = "hybrid",
+) -> list[RankedDocument]:
+    """Every document with a matching passage, best first, without snippets.
+
+    This is the ranking `search` shows; the evaluation command measures it directly."""
+    filters = filters or Filters()
+    query = query[:MAX_QUERY_CHARS]
+    if not any(ch.isalnum() for ch in query):
+        return []
+    allowed = allowed_rows(build, filters)
+    if allowed is not None and not allowed.any():
+        return []
+    legs = run_legs(build, embedder, query, settings, mode, allowed)
+    passages = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
+    documents = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
+    grouped: dict[int, list[tuple[int, float]]] = {}
+    for row, score in sorted(passages.items(), key=lambda item: (-item[1], item[0])):
+        shown = grouped.setdefault(int(build.row_doc[row]), [])
+        if len(shown) < settings.passages_per_document:
+            shown.append((row, score))
+    order = sorted(documents.items(), key=lambda item: (-item[1], item[0]))
+    return [RankedDocument(build.doc_order[doc], score, tuple(grouped[doc])) for doc, score in order]
 
 
 def search(
@@ -165,23 +279,14 @@ def search(
     Any text is accepted: a query with no letters or digits gives no results, never an error."""
     filters = filters or Filters()
     query = query[:MAX_QUERY_CHARS]
-    if not any(ch.isalnum() for ch in query) or limit <= 0:
+    if limit <= 0:
         return SearchResults(query, (), 0, mode, filters)
-    allowed = allowed_rows(build, filters)
-    if allowed is not None and not allowed.any():
-        return SearchResults(query, (), 0, mode, filters)
-    ranked = rank_passages(build, embedder, query, settings, mode, allowed)
-    grouped: dict[str, list[tuple[int, float]]] = {}
-    for row, score in ranked:
-        doc_id = build.doc_order[build.row_doc[row]]
-        passages = grouped.setdefault(doc_id, [])
-        if len(passages) < settings.passages_per_document:
-            passages.append((row, score))
-    top = list(grouped.items())[:limit]
+    ranking = rank_documents(build, embedder, query, settings, filters=filters, mode=mode)
+    top = ranking[:limit]
     terms = query_terms(query)
-    records = {c.row: c for c in build.store.chunks(r for _, ps in top for r, _ in ps)}
+    records = {c.row: c for c in build.store.chunks(r for d in top for r, _ in d.passages)}
     hits = []
-    for doc_id, passages in top:
+    for doc in top:
         shown = tuple(
             Passage(
                 row=row,
@@ -194,7 +299,7 @@ def search(
                 end=records[row].end,
                 score=score,
             )
-            for row, score in passages
+            for row, score in doc.passages
         )
-        hits.append(Hit(doc_id, build.documents[doc_id], passages[0][1], shown))
-    return SearchResults(query, tuple(hits), len(grouped), mode, filters)
+        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, shown))
+    return SearchResults(query, tuple(hits), len(ranking), mode, filters)

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env()
-        embedder = load_embedder(settings.model, settings.runtime)
+        embedder = load_embedder(settings.model, settings.runtime, settings.data_dir / "models")
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -14,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ingest.errors import ModelUnavailable
-from ingest.settings import DEFAULT_MODEL
+from ingest.settings import DEFAULT_MODEL, RUNTIMES
 
 ProgressFn = Callable[[int, int], None]
 FAKE_MODEL = "fake-hash"
@@ -57,7 +58,7 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         if runtime != "torch":
-            raise ModelUnavailable(f"runtime {runtime!r} is not supported (use 'torch')")
+            raise ModelUnavailable(f"runtime {runtime!r} is not PyTorch; use load_embedder for it")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
@@ -75,6 +76,8 @@ class SentenceTransformerEmbedder:
         self._max_tokens = int(self._model.max_seq_length or 0)
         self._key = f"{model}@{version}|{runtime}|dim={self._dimension}"
         self._tokenizer = self._model.tokenizer
+        # Chunking asks for the same pieces' lengths again and again (6 in 10 calls repeat one).
+        self._count = functools.lru_cache(maxsize=16384)(self._count_uncached)
 
     @property
     def model_key(self) -> str:
@@ -89,6 +92,9 @@ class SentenceTransformerEmbedder:
         return self._max_tokens
 
     def count_tokens(self, text: str) -> int:
+        return self._count(text)
+
+    def _count_uncached(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False, truncation=False))
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -167,11 +173,27 @@ class HashEmbedder:
         return self._vector(text)
 
 
-def load_embedder(model: str, runtime: str = "torch") -> Embedder:
-    """The embedder for a model setting; `fake-hash` gives the deterministic test model."""
+def default_models_dir() -> Path:
+    """Where exported models go when no folder is given: the user's cache, shared by all data folders."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "public-service-ai-hub" / "models"
+
+
+def load_embedder(model: str, runtime: str = "torch", cache_dir: Path | None = None) -> Embedder:
+    """The embedder for a model setting run by `runtime`; `fake-hash` gives the deterministic test model.
+
+    Runtimes other than torch run a local export of the model, made on first use under
+    `cache_dir` (default: `default_models_dir()`). Raises ModelUnavailable."""
     if model == FAKE_MODEL:
         return HashEmbedder()
-    return SentenceTransformerEmbedder(model, runtime)
+    if runtime not in RUNTIMES:
+        raise ModelUnavailable(f"runtime {runtime!r} is not one of {', '.join(RUNTIMES)}")
+    if runtime == "torch":
+        return SentenceTransformerEmbedder(model, runtime)
+    from ingest.runtimes import ExportedEmbedder, ensure_export
+
+    path, version = resolve_model(model)
+    return ExportedEmbedder(ensure_export(path, model, version, runtime, cache_dir or default_models_dir()))
 
 
 def text_hash(text: str) -> str:
@@ -224,8 +246,9 @@ def embed_with_cache(
     New vectors are cached batch by batch, so work survives an interrupted run."""
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(embedder.model_key, hashes)
-    missing = list(dict.fromkeys(h for h in hashes if h not in known))
     by_hash = dict(zip(hashes, texts, strict=True))
+    # Longest first: each batch then holds texts of similar length and little time goes on padding.
+    missing = sorted(dict.fromkeys(h for h in hashes if h not in known), key=lambda h: -len(by_hash[h]))
     done = 0
     if progress:
         progress(0, len(missing))

@@ -124,12 +124,14 @@ CARD_FIELDS = ("summary", "problem", "approach", "outcome", "goal", "deliverable
 def summary_card(
     doc_id: str, meta: Metadata, page_starts: tuple[tuple[int, int], ...], count_tokens: TokenCounter, size: int
 ) -> Chunk | None:
-    """A passage made of the editor's summary fields, or None when there are none.
+    """A passage made of the editor's summary fields and tags, or None when there are none.
 
     Editors describe a document in other words than its body uses, so indexing that
-    description lets a query phrased like the summary find the document."""
+    description lets a query phrased like the summary, or naming a tag, find the document."""
     parts = [meta.summary] + [str(meta.extra[k]) for k in CARD_FIELDS[1:] if isinstance(meta.extra.get(k), str)]
     text = " ".join(p.strip() for p in parts if p and p.strip())
+    if meta.tags:
+        text = f"{text}\nTopics: {'; '.join(meta.tags)}.".strip()
     if not text:
         return None
     words = text.split()

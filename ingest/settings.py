@@ -10,18 +10,28 @@ from typing import Literal
 from ingest.errors import SettingError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# How the embedding model is run: "torch" is the PyTorch fp32 reference; the others run a local
+# export of the same weights (ingest/runtimes.py). The default was measured in docs/benchmarks.md
+# at about 4x PyTorch's throughput with the same SciFact nDCG@10.
+RUNTIMES = ("openvino-bf16", "onnx-int8", "torch")
+DEFAULT_RUNTIME = "openvino-bf16"
 
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """How the hybrid search ranks passages. Defaults were tuned on SciFact's train split."""
+    """How the hybrid search ranks passages and documents.
 
-    candidates: int = 200
-    fusion: Literal["rrf", "convex"] = "rrf"
+    Defaults were tuned on SciFact's train split (docs/evaluation.md): each leg's best passage
+    per document, scaled to [0, 1] and added with weights ('convex'); the keyword leg is scaled
+    against the most its query could score ('bound'), so a weak keyword match counts for little."""
+
+    candidates: int = 500
+    fusion: Literal["rrf", "convex"] = "convex"
     rrf_k: int = 60
     dense_weight: float = 1.0
-    keyword_weight: float = 1.0
-    coverage_power: float = 3.0
+    keyword_weight: float = 5.0
+    keyword_ceiling: Literal["best", "bound"] = "bound"
+    coverage_power: float = 1.0
     bm25_k1: float = 0.9
     bm25_b: float = 0.4
     passages_per_document: int = 3
@@ -35,7 +45,7 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     data_dir: Path = Path("data")
     model: str = DEFAULT_MODEL
-    runtime: str = "torch"
+    runtime: str = DEFAULT_RUNTIME
     chunk_tokens: int = 200
     chunk_overlap: int = 40
     keep_builds: int = 3
@@ -43,6 +53,8 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
 
     def __post_init__(self) -> None:
+        if self.runtime not in RUNTIMES:
+            raise SettingError("HUB_RUNTIME", self.runtime, f"must be one of {', '.join(RUNTIMES)}")
         if self.chunk_tokens < 16:
             raise SettingError("HUB_CHUNK_TOKENS", str(self.chunk_tokens), "must be at least 16")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:

@@ -1,0 +1,391 @@
+"""`python -m index eval`: measure search quality on a BEIR-format test collection.
+
+The collection goes through the hub's own path: each BEIR document is written as a Markdown
+file (title in the front matter) into a corpus folder, `update_index` builds the index from it,
+and every query is ranked by `rank_documents`, the ranking the hub's search shows. Metrics come
+from ranx. The corpus folder, the index and the embedding cache live in a data folder kept per
+collection, so a second run with other search settings re-embeds nothing, and reuses the index
+itself when no setting or code that shapes the index changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import yaml
+
+from index.build import update_index
+from index.live import Build, open_live
+from index.search import MODES, Mode, rank_documents
+from ingest.embed import Embedder
+from ingest.errors import HubError
+from ingest.settings import SearchSettings, Settings
+
+METRICS = ("ndcg@10", "recall@100", "mrr@10")
+RUN_DEPTH = 100
+MARKER = "eval-build.json"
+# Source files whose code shapes what goes into an index: a change to any of them means
+# an index built before it does not show the current code, so it is rebuilt.
+_INDEX_SHAPING = (
+    "ingest/chunking.py",
+    "ingest/loaders.py",
+    "ingest/normalise.py",
+    "ingest/pipeline.py",
+    "index/build.py",
+    "index/keyword.py",
+    "index/store.py",
+)
+_ROOT = Path(__file__).resolve().parent.parent
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+class EvalDataError(HubError):
+    """The collection folder is missing a file or holds something that is not BEIR data."""
+
+
+@dataclass(frozen=True)
+class BeirData:
+    """A BEIR collection restricted to one split: documents, judged queries and judgements."""
+
+    corpus: dict[str, tuple[str, str]]  # id -> (title, text)
+    queries: dict[str, str]  # id -> text, only queries judged in the split
+    qrels: dict[str, dict[str, int]]  # query id -> document id -> grade
+
+
+def load_beir(folder: Path, split: str = "test") -> BeirData:
+    """Read corpus.jsonl, queries.jsonl and qrels/<split>.tsv from `folder`.
+
+    Raises EvalDataError naming the file when one is missing or malformed."""
+    corpus: dict[str, tuple[str, str]] = {}
+    for n, item in _jsonl(folder / "corpus.jsonl"):
+        try:
+            corpus[str(item["_id"])] = (str(item.get("title") or ""), str(item.get("text") or ""))
+        except KeyError:
+            raise EvalDataError(f"{folder / 'corpus.jsonl'} line {n}: no _id") from None
+    queries_all: dict[str, str] = {}
+    for n, item in _jsonl(folder / "queries.jsonl"):
+        if "_id" not in item or "text" not in item:
+            raise EvalDataError(f"{folder / 'queries.jsonl'} line {n}: needs _id and text")
+        queries_all[str(item["_id"])] = str(item["text"])
+    qrels = _read_qrels(folder / "qrels" / f"{split}.tsv")
+    missing = sorted(q for q in qrels if q not in queries_all)
+    if missing:
+        raise EvalDataError(f"{folder / 'qrels' / f'{split}.tsv'}: query {missing[0]} is not in queries.jsonl")
+    queries = {q: queries_all[q] for q in qrels}
+    return BeirData(corpus, queries, qrels)
+
+
+def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise EvalDataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        for n, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError:
+                raise EvalDataError(f"{path} line {n}: not JSON") from None
+            if not isinstance(item, dict):
+                raise EvalDataError(f"{path} line {n}: not a JSON object")
+            yield n, item
+
+
+def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise EvalDataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        for n, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
+            if not row or (n == 1 and row[0] == "query-id"):
+                continue
+            try:
+                query, doc, grade = row[0].strip(), row[1].strip(), int(row[2])
+            except (IndexError, ValueError):
+                raise EvalDataError(f"{path} line {n}: expected query-id, corpus-id, score") from None
+            qrels.setdefault(query, {})[doc] = grade
+    if not qrels:
+        raise EvalDataError(f"{path}: no judgements")
+    return qrels
+
+
+def file_name(beir_id: str) -> str:
+    """The corpus file for a BEIR document id; the hub's document id is this name."""
+    return "d-" + quote(beir_id, safe="") + ".md"
+
+
+def write_corpus(corpus: dict[str, tuple[str, str]], folder: Path) -> dict[str, str]:
+    """Write each document as Markdown with its title in the front matter; return hub id -> BEIR id.
+
+    Files already holding the right text are left alone, and files of documents no longer in
+    the collection are removed, so the hub's incremental build sees exactly what changed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ids: dict[str, str] = {}
+    for beir_id, (title, text) in corpus.items():
+        name = file_name(beir_id)
+        ids[name] = beir_id
+        body = _markdown(title, text)
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != body:
+            path.write_text(body, encoding="utf-8")
+    for path in folder.glob("*.md"):
+        if path.name not in ids:
+            path.unlink()
+    return ids
+
+
+def _markdown(title: str, text: str) -> str:
+    front = yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6).strip() if title else ""
+    # A line that Markdown would read as a heading or code fence is kept as plain text.
+    lines = [("\\" + line if line.lstrip().startswith(("#", "```", "~~~")) else line) for line in text.split("\n")]
+    body = "\n".join(lines).strip() or title or "(empty)"
+    return f"---\n{front}\n---\n{body}\n" if front else f"{body}\n"
+
+
+def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
+    """Changes whenever the index built from the same corpus would differ."""
+    digest = hashlib.sha256()
+    digest.update(embedder.model_key.encode())
+    digest.update(settings.chunking_key().encode())
+    digest.update(f"k1={settings.search.bm25_k1};b={settings.search.bm25_b}".encode())
+    for name in _INDEX_SHAPING:
+        path = _ROOT / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def prepare_index(
+    data: BeirData, settings: Settings, embedder: Embedder, progress: ProgressFn | None = None
+) -> tuple[Build, dict[str, str], bool]:
+    """Write the corpus and bring its index up to date; return (build, hub id -> BEIR id, rebuilt).
+
+    Raises HubError when the build fails."""
+    ids = write_corpus(data.corpus, settings.corpus_dir)
+    marker = settings.data_dir / MARKER
+    fingerprint = index_fingerprint(settings, embedder)
+    known = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
+    full = known.get("fingerprint") != fingerprint
+    report = update_index(settings, embedder, full=full, allow_shrink=True, progress=progress)
+    if report.outcome not in ("published", "unchanged"):
+        raise HubError(f"the evaluation index could not be built: {report.outcome}: {report.message}")
+    marker.write_text(json.dumps({"fingerprint": fingerprint, "build": report.build_id}), encoding="utf-8")
+    return open_live(settings), ids, report.outcome == "published"
+
+
+class QueryMemo:
+    """The embedder with each query embedded once, however many modes and settings are run."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def model_key(self) -> str:
+        return self._inner.model_key
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._inner.max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self._inner.count_tokens(text)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._inner.encode_documents(texts)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        if text not in self._vectors:
+            self._vectors[text] = self._inner.encode_query(text)
+        return self._vectors[text]
+
+
+def run_queries(
+    build: Build,
+    embedder: Embedder,
+    queries: dict[str, str],
+    ids: dict[str, str],
+    settings: SearchSettings,
+    mode: Mode,
+    depth: int = RUN_DEPTH,
+    progress: ProgressFn | None = None,
+) -> dict[str, dict[str, float]]:
+    """The top `depth` BEIR documents of every query, scored so that higher ranks score higher."""
+    run: dict[str, dict[str, float]] = {}
+    for done, (qid, text) in enumerate(queries.items(), start=1):
+        ranking = rank_documents(build, embedder, text, settings, mode=mode)[:depth]
+        # Scores by rank: fused scores can tie, and the ranking shown is what is measured.
+        run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in ids}
+        if progress and (done % 25 == 0 or done == len(queries)):
+            progress(f"queries ({mode})", done, len(queries))
+    return run
+
+
+def score(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
+    """nDCG@10, Recall@100 and MRR@10 of `run`, averaged over the judged queries (ranx).
+
+    A judged query with no results counts as zero."""
+    from ranx import Qrels, Run, evaluate
+
+    # ranx needs every judged query in the run; an empty result list is a run of one
+    # document nobody judged, which scores zero on every metric.
+    complete = {q: (run.get(q) or {"\0no-result": 0.0}) for q in qrels}
+    result = evaluate(Qrels.from_dict(qrels), Run.from_dict(complete), list(METRICS), make_comparable=True)
+    assert isinstance(result, dict)
+    return {m: float(result[m]) for m in METRICS}
+
+
+def apply_overrides(settings: Settings, pairs: list[str]) -> Settings:
+    """`settings` with `key=value` pairs applied to search settings or chunk sizes.
+
+    Raises HubError naming the key when it is unknown or its value has the wrong type."""
+    search_fields = {f.name: f for f in dataclasses.fields(SearchSettings)}
+    top: dict[str, Any] = {}
+    search: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep:
+            raise HubError(f"--set {pair!r}: expected key=value")
+        if key in search_fields:
+            search[key] = _convert(key, raw, getattr(settings.search, key))
+        elif key in ("chunk_tokens", "chunk_overlap"):
+            top[key] = _convert(key, raw, getattr(settings, key))
+        else:
+            known = ", ".join([*search_fields, "chunk_tokens", "chunk_overlap"])
+            raise HubError(f"--set {key}: not a setting (known: {known})")
+    return dataclasses.replace(settings, search=dataclasses.replace(settings.search, **search), **top)
+
+
+def _convert(key: str, raw: str, current: Any) -> Any:
+    try:
+        if isinstance(current, bool):
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("true", "1", "yes")
+        if isinstance(current, int):
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+    except ValueError:
+        raise HubError(f"--set {key}={raw}: expected a {type(current).__name__}") from None
+    return raw
+
+
+def default_data_dir(dataset: Path) -> Path:
+    """A data folder kept per collection, so its embeddings are computed once."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    tag = hashlib.sha256(str(dataset.resolve()).encode()).hexdigest()[:8]
+    return base / "public-service-ai-hub" / "eval" / f"{dataset.resolve().name}-{tag}"
+
+
+def evaluate_dataset(
+    dataset: Path,
+    split: str,
+    modes: list[Mode],
+    base: Settings,
+    embedder: Embedder,
+    data_dir: Path,
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    """Build (or reuse) the collection's index and measure each mode; returns the JSON report."""
+    started = time.perf_counter()
+    embedder = QueryMemo(embedder)
+    data = load_beir(dataset, split)
+    settings = dataclasses.replace(base, corpus_dir=data_dir / "corpus", data_dir=data_dir / "index")
+    tick = time.perf_counter()
+    build, ids, rebuilt = prepare_index(data, settings, embedder, progress)
+    timings = {"index": round(time.perf_counter() - tick, 1)}
+    results: dict[str, dict[str, float]] = {}
+    try:
+        for mode in modes:
+            tick = time.perf_counter()
+            run = run_queries(build, embedder, data.queries, ids, settings.search, mode, progress=progress)
+            results[mode] = {k: round(v, 4) for k, v in score(data.qrels, run).items()}
+            timings[f"queries_{mode}"] = round(time.perf_counter() - tick, 1)
+    finally:
+        build.close()
+    timings["total"] = round(time.perf_counter() - started, 1)
+    return {
+        "dataset": str(dataset),
+        "split": split,
+        "documents": len(data.corpus),
+        "queries": len(data.queries),
+        "passages": build.vectors.size,
+        "model": embedder.model_key,
+        "index_rebuilt": rebuilt,
+        "settings": {
+            "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap": settings.chunk_overlap,
+            "search": dataclasses.asdict(settings.search),
+        },
+        "results": results,
+        "timings_s": timings,
+    }
+
+
+def add_arguments(parser: Any) -> None:
+    """The `eval` subcommand's options, added to an argparse parser."""
+    parser.add_argument("dataset", type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels/<split>.tsv")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--mode", choices=[*MODES, "all"], default="all")
+    parser.add_argument("--out", type=Path, help="write figures and settings to this JSON file")
+    parser.add_argument("--data-dir", type=Path, help="where the corpus copy, index and embedding cache are kept")
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="change a search setting"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run_command(args: Any) -> int:
+    """Run `python -m index eval`; returns the exit code (0 ok, 2 failed, 4 bad argument)."""
+    from ingest.embed import load_embedder
+    from ingest.progress import ProgressBar
+
+    try:
+        settings = apply_overrides(Settings.from_env(), args.overrides)
+    except HubError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 4
+    modes: list[Mode] = ["dense", "keyword", "hybrid"] if args.mode == "all" else [args.mode]
+    bar = None if args.quiet else ProgressBar()
+    try:
+        embedder = load_embedder(settings.model, settings.runtime, settings.data_dir / "models")
+        report = evaluate_dataset(
+            args.dataset, args.split, modes, settings, embedder, args.data_dir or default_data_dir(args.dataset), bar
+        )
+    except HubError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if bar:
+            bar.close()
+    print(f"{report['dataset']} ({args.split}: {report['queries']} queries, {report['documents']} documents)")
+    print(f"{'mode':<8} " + " ".join(f"{m:>10}" for m in METRICS))
+    for mode, figures in report["results"].items():
+        print(f"{mode:<8} " + " ".join(f"{figures[m]:>10.4f}" for m in METRICS))
+    print(f"time {report['timings_s']['total']}s")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0

@@ -1,0 +1,104 @@
+"""The golden query set of the sample corpus, run against the real bundled model.
+
+Each query in tests/golden/queries_*.yaml names the documents that answer it. The set is a test,
+not a tuning set: the ranking is tuned on SciFact's train split (see docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from index.live import Build, open_live
+from index.search import Mode, rank_documents
+from ingest.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+RECALL_AT = 5
+# The target is 0.9; today's default search reaches 0.875 (42 of 48). This floor guards against
+# regressions until the remaining paraphrase misses are fixed; raise it to 0.9 then.
+MIN_RECALL = 0.875
+MIN_MRR = 0.75
+
+pytestmark = pytest.mark.model
+
+
+@dataclass(frozen=True)
+class Golden:
+    query: str
+    relevant: tuple[str, ...]
+    type: str
+
+
+def load_golden() -> list[Golden]:
+    items: list[Golden] = []
+    for path in sorted(GOLDEN.glob("queries_*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            items.append(Golden(entry["query"], tuple(entry["relevant"]), entry.get("type", "")))
+    return items
+
+
+@dataclass(frozen=True)
+class Figures:
+    recall: float  # share of queries with a relevant document in the top RECALL_AT
+    mrr: float  # mean reciprocal rank of the first relevant document within the top 10
+    missed: tuple[tuple[Golden, list[str]], ...]  # queries with nothing relevant in the top RECALL_AT
+
+
+def measure(build: Build, embedder: Any, settings: Settings, queries: list[Golden], mode: Mode) -> Figures:
+    from ranx import Qrels, Run, evaluate
+
+    run: dict[str, dict[str, float]] = {}
+    tops: dict[str, list[str]] = {}
+    for n, item in enumerate(queries):
+        ranking = rank_documents(build, embedder, item.query, settings.search, mode=mode)[:10]
+        tops[str(n)] = [d.doc_id for d in ranking]
+        run[str(n)] = {d.doc_id: float(10 - rank) for rank, d in enumerate(ranking)} or {"\0none": 0.0}
+    qrels = {str(n): dict.fromkeys(item.relevant, 1) for n, item in enumerate(queries)}
+    result = evaluate(Qrels.from_dict(qrels), Run.from_dict(run), [f"hit_rate@{RECALL_AT}", "mrr@10"])
+    assert isinstance(result, dict)
+    missed = tuple(
+        (item, tops[str(n)][:RECALL_AT])
+        for n, item in enumerate(queries)
+        if not set(tops[str(n)][:RECALL_AT]) & set(item.relevant)
+    )
+    return Figures(float(result[f"hit_rate@{RECALL_AT}"]), float(result["mrr@10"]), missed)
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[tuple[Build, Settings]]:
+    from index.build import update_index
+
+    settings = Settings(corpus_dir=ROOT / "corpus", data_dir=tmp_path_factory.mktemp("golden-data"))
+    report = update_index(settings, real_embedder)
+    assert report.outcome == "published", report.summary()
+    build = open_live(settings)
+    yield build, settings
+    build.close()
+
+
+def test_golden_set_is_well_formed() -> None:
+    queries = load_golden()
+    assert len(queries) >= 40
+    for item in queries:
+        for doc_id in item.relevant:
+            assert (ROOT / "corpus" / doc_id).is_file(), f"{item.query!r} names a missing document {doc_id}"
+
+
+def test_golden_queries(sample_index: tuple[Build, Settings], real_embedder: Any) -> None:
+    build, settings = sample_index
+    queries = load_golden()
+    figures = {mode: measure(build, real_embedder, settings, queries, mode) for mode in ("dense", "keyword", "hybrid")}
+    for mode, fig in figures.items():
+        print(f"{mode:<8} Recall@{RECALL_AT} {fig.recall:.3f}  MRR@10 {fig.mrr:.3f}  missed {len(fig.missed)}")
+    hybrid = figures["hybrid"]
+    for item, top in hybrid.missed:
+        print(f"MISSED [{item.type}] {item.query!r}\n  wanted {list(item.relevant)}\n  got    {top}")
+    assert hybrid.recall >= MIN_RECALL, f"hybrid Recall@{RECALL_AT} {hybrid.recall:.3f} < {MIN_RECALL}"
+    assert hybrid.mrr >= MIN_MRR, f"hybrid MRR@10 {hybrid.mrr:.3f} < {MIN_MRR}"
