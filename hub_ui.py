@@ -10,13 +10,10 @@ from __future__ import annotations
 import html
 import re
 import string
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-import numpy as np
 import streamlit as st
 
 from index.api import Hub
@@ -24,7 +21,7 @@ from index.errors import IndexNotReady
 from index.present import Segment
 from index.store import DocumentRecord
 from index.views import Link, format_date, kind_label, value_label
-from ingest.embed import Embedder, load_embedder
+from ingest.embed import Embedder, RememberedQueries, load_embedder
 from ingest.errors import HubError
 from ingest.settings import Settings
 
@@ -96,7 +93,7 @@ def _early_embedder(settings: Settings) -> Callable[[Settings], Embedder]:
     usually ready by the time someone has typed a query. If that early load failed, the next
     search loads it again, so a passing problem is retried and a lasting one is shown."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-model")
-    early = pool.submit(load_embedder, settings.model, settings.runtime)
+    early = pool.submit(load_embedder, settings.model, settings.runtime, settings.data_dir / "models")
     pool.shutdown(wait=False)
 
     def factory(s: Settings) -> Embedder:
@@ -106,51 +103,6 @@ def _early_embedder(settings: Settings) -> Callable[[Settings], Embedder]:
             return RememberedQueries(load_embedder(s.model, s.runtime, s.data_dir / "models"))
 
     return factory
-
-
-class RememberedQueries:
-    """An embedder that remembers the vectors of recent queries.
-
-    One search with filters runs the same query several times (the results, then each filtered
-    facet's counts without its own filter), and encoding the query is the slow part of a search.
-    Everything else is passed straight to the model."""
-
-    def __init__(self, inner: Embedder, size: int = 256) -> None:
-        self._inner = inner
-        self._size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()  # sessions search from their own threads
-
-    @property
-    def model_key(self) -> str:
-        return self._inner.model_key
-
-    @property
-    def dimension(self) -> int:
-        return self._inner.dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._inner.max_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return self._inner.count_tokens(text)
-
-    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._inner.encode_documents(texts)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            known = self._vectors.get(text)
-            if known is not None:
-                self._vectors.move_to_end(text)
-                return known.copy()  # a copy: the caller may change its vector in place
-        vector = self._inner.encode_query(text)
-        with self._lock:
-            self._vectors[text] = vector.copy()
-            while len(self._vectors) > self._size:
-                self._vectors.popitem(last=False)
-        return vector
 
 
 def get_hub() -> Hub | None:

@@ -17,19 +17,18 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
 import yaml
 
 from index.build import update_index
 from index.live import Build, open_live
 from index.search import MODES, Mode, rank_documents
-from ingest.embed import Embedder
+from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
 from ingest.settings import SearchSettings, Settings
 
@@ -189,37 +188,6 @@ def prepare_index(
     return open_live(settings), ids, report.outcome == "published"
 
 
-class QueryMemo:
-    """The embedder with each query embedded once, however many modes and settings are run."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self._inner = inner
-        self._vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def model_key(self) -> str:
-        return self._inner.model_key
-
-    @property
-    def dimension(self) -> int:
-        return self._inner.dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._inner.max_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return self._inner.count_tokens(text)
-
-    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._inner.encode_documents(texts)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        if text not in self._vectors:
-            self._vectors[text] = self._inner.encode_query(text)
-        return self._vectors[text]
-
-
 def run_queries(
     build: Build,
     embedder: Embedder,
@@ -310,7 +278,8 @@ def evaluate_dataset(
 ) -> dict[str, Any]:
     """Build (or reuse) the collection's index and measure each mode; returns the JSON report."""
     started = time.perf_counter()
-    embedder = QueryMemo(embedder)
+    # Every query is encoded once per run, however many modes are measured.
+    embedder = RememberedQueries(embedder, size=1_000_000)
     data = load_beir(dataset, split)
     settings = dataclasses.replace(base, corpus_dir=data_dir / "corpus", data_dir=data_dir / "index")
     tick = time.perf_counter()

@@ -7,6 +7,8 @@ import hashlib
 import os
 import re
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -265,3 +267,48 @@ def embed_with_cache(
     for row, digest in enumerate(hashes):
         matrix[row] = known[digest]
     return matrix, len(missing)
+
+
+class RememberedQueries:
+    """An embedder that remembers the vectors of recent queries.
+
+    One search with filters runs the same query several times (the results, then each filtered
+    facet's counts without its own filter), and encoding the query is the slow part of a search.
+    Everything else is passed straight to the model."""
+
+    def __init__(self, inner: Embedder, size: int = 256) -> None:
+        self._inner = inner
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # sessions search from their own threads
+
+    @property
+    def model_key(self) -> str:
+        return self._inner.model_key
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._inner.max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self._inner.count_tokens(text)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._inner.encode_documents(texts)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            known = self._vectors.get(text)
+            if known is not None:
+                self._vectors.move_to_end(text)
+                return known.copy()  # a copy: the caller may change its vector in place
+        vector = self._inner.encode_query(text)
+        with self._lock:
+            self._vectors[text] = vector.copy()
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector
