@@ -26,7 +26,6 @@ from index.live import (
     STORE,
     VECTORS,
     Build,
-    fsync_dir,
     open_build,
     open_live,
     publish,
@@ -36,6 +35,7 @@ from index.live import (
 )
 from index.store import SqliteStore
 from index.vectors import VectorIndex
+from ingest.durable import fsync_dir, fsync_tree
 from ingest.embed import Embedder, EmbeddingCache, embed_with_cache
 from ingest.errors import HubError, LoadError
 from ingest.pipeline import indexed_text, prefix_budget, read_document, scan_corpus
@@ -389,10 +389,7 @@ def _write_build(
             f.doc_id: {"hash": hashes.get(f.doc_id, ""), "reason": f.reason, "hint": f.hint} for f in failures
         },
     }
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
+    fsync_tree(folder)
     write_json_atomic(folder / MANIFEST, manifest)
     return chunk_count
 

@@ -22,6 +22,7 @@ from index.errors import IndexCorrupt, IndexNotReady
 from index.keyword import KeywordIndex
 from index.store import DocumentRecord, DocumentStore, SqliteStore
 from index.vectors import VectorIndex
+from ingest.durable import fsync_dir
 from ingest.settings import Settings
 
 MANIFEST = "manifest.json"
@@ -131,14 +132,6 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_history(settings: Settings) -> list[str]:

@@ -210,20 +210,6 @@ def by_document(build: Build, leg: Leg, decay: float) -> tuple[np.ndarray, np.nd
     return keys, np.array([totals[k] for k in keys.tolist()]), np.array([scale[k] for k in keys.tolist()])
 
 
-def rank_passages(
-    build: Build,
-    embedder: Embedder,
-    query: str,
-    settings: SearchSettings,
-    mode: Mode = "hybrid",
-    allowed: np.ndarray | None = None,
-) -> list[tuple[int, float]]:
-    """Passage rows with fused scores, best first."""
-    legs = run_legs(build, embedder, query, settings, mode, allowed)
-    fused = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
-
-
 @dataclass(frozen=True)
 class RankedDocument:
     """A document's place in the ranking: its score and its best passages as (row, score)."""

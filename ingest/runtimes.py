@@ -34,6 +34,7 @@ from typing import Any
 import filelock
 import numpy as np
 
+from ingest.durable import fsync_dir, fsync_tree
 from ingest.errors import ModelUnavailable
 
 # Bump when the export changes in a way that changes vectors: it is part of the model key,
@@ -107,9 +108,9 @@ def ensure_export(model_path: str, model: str, version: str, runtime: str, cache
             staging.mkdir()
             try:
                 _export(model_path, model, version, runtime, staging)
-                _fsync_tree(staging)
+                fsync_tree(staging)
                 os.replace(staging, folder)
-                _fsync_dir(folder.parent)
+                fsync_dir(folder.parent)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -244,22 +245,6 @@ def _check_architecture(st: Any, model: str) -> Any:
     if not hasattr(modules[0], "auto_model"):
         raise ModelUnavailable(f"model {model!r} has no exportable transformer; use HUB_RUNTIME=torch")
     return modules[0]
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_export(folder: Path) -> ExportInfo:
