@@ -239,7 +239,7 @@ def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: Sea
     dense_f = each(lambda i: build.vectors.search(qvs[i], n, mask))
     keyword = each(lambda i: run_legs(build, embedder, queries[i], settings, "keyword"))
     keyword_f = each(lambda i: run_legs(build, embedder, queries[i], settings, "keyword", mask))
-    ranking = each(lambda i: rank_documents(build, embedder, queries[i], settings))
+    ranking = each(lambda i: rank_documents(build, embedder, queries[i], settings, limit=10))
     whole = each(lambda i: search(build, embedder, queries[i], settings))
     masks = statistics.median(timed(lambda: allowed_rows(build, FILTER))[0] for _ in range(20))
     terms = statistics.mean(len(set(analyse(q))) for q in queries)

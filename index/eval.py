@@ -201,7 +201,7 @@ def run_queries(
     """The top `depth` BEIR documents of every query, scored so that higher ranks score higher."""
     run: dict[str, dict[str, float]] = {}
     for done, (qid, text) in enumerate(queries.items(), start=1):
-        ranking = rank_documents(build, embedder, text, settings, mode=mode)[:depth]
+        ranking = rank_documents(build, embedder, text, settings, mode=mode, limit=depth).documents
         # Scores by rank: fused scores can tie, and the ranking shown is what is measured.
         run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in ids}
         if progress and (done % 25 == 0 or done == len(queries)):

@@ -65,46 +65,61 @@ class KeywordIndex:
     def size(self) -> int:
         return int(self._model.scores["num_docs"])
 
-    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 score of every passage for `query`, and the share of the query it matches.
+    def matches(self, query: str) -> KeywordMatches:
+        """Every passage holding a term of `query`, with its BM25 score and the share of the
+        query it matches.
 
         The share weighs each query term by its rarity (IDF); a term the index has never seen
         counts as rare. It tells a passage matching the query's distinctive words apart from one
-        matching only a common word of it."""
-        total, coverage, _ = self._score(query)
-        return total, coverage
-
-    def _score(self, query: str) -> tuple[np.ndarray, np.ndarray, float]:
-        terms = list(dict.fromkeys(analyse(query)))
+        matching only a common word of it. Only the passages a term occurs in are touched: the
+        index stores each term's precomputed scores as a sparse column."""
+        scores = self._model.scores
+        data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+        vocab = self._model.vocab_dict
+        columns: list[tuple[np.ndarray, np.ndarray, float]] = []
+        weight_sum = 0.0
+        for term in dict.fromkeys(analyse(query)):
+            token = vocab.get(term)
+            start, end = (int(indptr[token]), int(indptr[token + 1])) if token is not None else (0, 0)
+            idf = float(np.log(1 + (self.size - (end - start) + 0.5) / (end - start + 0.5)))
+            weight_sum += idf
+            if end > start:
+                columns.append((indices[start:end], data[start:end], idf))
+        if not columns:
+            empty = np.zeros(0, dtype=np.float32)
+            return KeywordMatches(np.zeros(0, dtype=np.int64), empty, empty, weight_sum)
+        # Summed over a dense array: linear in the index size, and faster than sorting the
+        # matched rows once common terms match tens of thousands of passages.
         total = np.zeros(self.size, dtype=np.float32)
         matched = np.zeros(self.size, dtype=np.float32)
-        weight_sum = 0.0
-        for term in terms:
-            term_scores = np.asarray(self._model.get_scores([term]), dtype=np.float32)
-            present = term_scores > 0
-            df = int(np.count_nonzero(present))
-            idf = float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
-            total += term_scores
-            matched += idf * present
-            weight_sum += idf
-        coverage = matched / weight_sum if weight_sum > 0 else matched
-        return total, coverage, weight_sum
-
-    def search(
-        self, query: str, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top `k` (rows, scores, coverage) with a score above zero, among `allowed` rows if given."""
-        hits = self.hits(query, k, allowed)
-        return hits.rows, hits.scores, hits.coverage
+        for rows, values, idf in columns:
+            np.add.at(total, rows, values)
+            np.add.at(matched, rows, np.full(len(rows), idf, dtype=np.float32))
+        hit = np.flatnonzero(matched)
+        return KeywordMatches(hit.astype(np.int64), total[hit], matched[hit] / np.float32(weight_sum), weight_sum)
 
     def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
         """Top `k` passages with a score above zero, among `allowed` rows if given, and the
         score a passage would reach by matching every query term as strongly as BM25 allows."""
-        scores, coverage, bound = self._score(query)
+        found = self.matches(query)
+        keep = found.scores > 0
         if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        rows, top = top_k(scores, k)
-        return KeywordHits(rows, top, coverage[rows], bound)
+            keep &= allowed[found.rows]
+        rows, scores, coverage = found.rows[keep], found.scores[keep], found.coverage[keep]
+        if len(rows) > k:
+            part = np.argpartition(-scores, k - 1)[:k]
+            rows, scores, coverage = rows[part], scores[part], coverage[part]
+        # Best first; equal scores in row order, as an exhaustive scan would give them.
+        order = np.lexsort((rows, -scores))
+        return KeywordHits(rows[order], scores[order], coverage[order], found.bound)
+
+
+@dataclass(frozen=True)
+class KeywordMatches:
+    rows: np.ndarray  # passages holding at least one query term, ascending
+    scores: np.ndarray
+    coverage: np.ndarray
+    bound: float
 
 
 @dataclass(frozen=True)
@@ -116,16 +131,3 @@ class KeywordHits:
     # passage holds still counts: it says the query is worded unlike the collection, so its
     # literal matches deserve less trust than the dense leg's.
     bound: float
-
-
-def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of the `k` highest positive scores, best first."""
-    positive = np.flatnonzero(scores > 0)
-    if positive.size == 0 or k <= 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    if positive.size > k:
-        part = np.argpartition(-scores[positive], k - 1)[:k]
-        positive = positive[part]
-    order = np.argsort(-scores[positive], kind="stable")
-    rows = positive[order]
-    return rows.astype(np.int64), scores[rows]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import IndexCorrupt, IndexNotReady
+from index.filters import MetadataColumns
 from index.keyword import KeywordIndex
 from index.store import DocumentRecord, DocumentStore, SqliteStore
 from index.vectors import VectorIndex
@@ -45,6 +46,7 @@ class Build:
     documents: dict[str, DocumentRecord]
     row_doc: np.ndarray  # document index of every passage row
     doc_order: list[str]  # document id of each document index
+    columns: MetadataColumns  # the documents' filterable metadata, by document index
 
     def close(self) -> None:
         self.store.close()
@@ -115,7 +117,8 @@ def open_build(folder: Path) -> Build:
     doc_order = list(documents)
     position = {doc_id: i for i, doc_id in enumerate(doc_order)}
     row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
-    return Build(folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order)
+    columns = MetadataColumns([documents[d] for d in doc_order])
+    return Build(folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 
 from index.keyword import analyse
@@ -15,38 +17,57 @@ def query_terms(query: str) -> frozenset[str]:
     return frozenset(analyse(query))
 
 
+@functools.lru_cache(maxsize=65536)
+def term_of(word: str) -> str:
+    """The analysed form of one word, or '' for a stop word. Cached: snippets analyse the same
+    common words over and over, and stemming each anew is most of their cost."""
+    analysed = analyse(word)
+    return analysed[0] if analysed else ""
+
+
 def highlight(text: str, terms: frozenset[str]) -> list[Segment]:
     """Split `text` into segments, marking words whose analysed form is a query term."""
+    return _segments(text, _marked(text, terms), 0, len(text))
+
+
+def _marked(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Where the words of `text` that are query terms start and end."""
+    return [m.span() for m in _WORD.finditer(text) if term_of(m.group(0)) in terms]
+
+
+def _segments(text: str, marked: list[tuple[int, int]], start: int, end: int) -> list[Segment]:
     segments: list[Segment] = []
-    last = 0
-    for match in _WORD.finditer(text):
-        analysed = analyse(match.group(0))
-        if analysed and analysed[0] in terms:
-            if match.start() > last:
-                segments.append((text[last : match.start()], False))
-            segments.append((match.group(0), True))
-            last = match.end()
-    if last < len(text):
-        segments.append((text[last:], False))
+    last = start
+    for word_start, word_end in marked:
+        if word_start < start or word_end > end:
+            continue
+        if word_start > last:
+            segments.append((text[last:word_start], False))
+        segments.append((text[word_start:word_end], True))
+        last = word_end
+    if last < end:
+        segments.append((text[last:end], False))
     return segments
 
 
 def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Segment]:
     """The window of about `width` characters of `text` holding the most query terms, marked."""
     text = " ".join(text.split())
+    marked = _marked(text, terms)
     if len(text) <= width:
-        return highlight(text, terms)
-    hits = [m.start() for m in _WORD.finditer(text) if (a := analyse(m.group(0))) and a[0] in terms]
+        return _segments(text, marked, 0, len(text))
     start = 0
-    if hits:
-        best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
-        start = max(0, best - width // 5)
+    if marked:
+        starts = [s for s, _ in marked]
+        # The marked word that begins the window holding the most marked words.
+        best = max(range(len(starts)), key=lambda i: bisect.bisect_left(starts, starts[i] + width) - i)
+        start = max(0, starts[best] - width // 5)
         space = text.rfind(" ", 0, start)
         start = space + 1 if space >= 0 and start > 0 else start
     end = min(len(text), start + width)
     space = text.rfind(" ", start, end) if end < len(text) else end
     end = space if space > start else end
-    segments = highlight(text[start:end], terms)
+    segments = _segments(text, marked, start, end)
     if start > 0:
         segments.insert(0, ("… ", False))
     if end < len(text):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from index.errors import ModelMismatch
+from index.filters import Filters
 from index.live import Build
 from index.present import Segment, query_terms, snippet
 from index.store import DocumentRecord
@@ -20,35 +20,6 @@ Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 # Past this length a query adds nothing: the model reads 256 tokens and BM25 terms repeat.
 MAX_QUERY_CHARS = 2000
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions on results. Empty tuples and None mean 'any'."""
-
-    kinds: tuple[str, ...] = ()
-    agencies: tuple[str, ...] = ()
-    focus_areas: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    published_from: dt.date | None = None
-    published_to: dt.date | None = None
-
-    def is_empty(self) -> bool:
-        return self == Filters()
-
-    def allows(self, record: DocumentRecord) -> bool:
-        meta = record.metadata
-        if self.kinds and meta.kind not in self.kinds:
-            return False
-        if self.agencies and meta.agency not in self.agencies:
-            return False
-        if self.focus_areas and meta.focus_area not in self.focus_areas:
-            return False
-        if self.statuses and meta.status not in self.statuses:
-            return False
-        if self.published_from and (meta.published is None or meta.published < self.published_from):
-            return False
-        return not (self.published_to and (meta.published is None or meta.published > self.published_to))
 
 
 @dataclass(frozen=True)
@@ -116,7 +87,7 @@ def allowed_rows(build: Build, filters: Filters) -> np.ndarray | None:
     """A mask of passage rows whose document passes `filters`, or None for no filter."""
     if filters.is_empty():
         return None
-    allowed_docs = np.array([filters.allows(build.documents[d]) for d in build.doc_order], dtype=bool)
+    allowed_docs = build.columns.allowed(filters)
     if allowed_docs.size == 0:
         return np.zeros(0, dtype=bool)
     return allowed_docs[build.row_doc]
@@ -162,14 +133,17 @@ def run_legs(
 
 
 Candidates = list[tuple[Leg, np.ndarray, np.ndarray, np.ndarray]]
+Shown = list[tuple[int, float]]  # a document's passages as (row, score), best first
 
 
-def fuse(candidates: Candidates, settings: SearchSettings) -> dict[int, float]:
-    """Fused score of every key found by any leg; each item is (leg, keys, scores, scale).
+def fuse(candidates: Candidates, settings: SearchSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Every key found by any leg and its fused score, best first (ties by key); each item is
+    (leg, keys, scores, scale).
 
     'rrf' adds weight / (rrf_k + rank); 'convex' adds weight times the score scaled to [0, 1]
     between the leg's floor and its best score."""
-    fused: dict[int, float] = {}
+    keys_parts: list[np.ndarray] = []
+    score_parts: list[np.ndarray] = []
     for leg, keys, scores, scale in candidates:
         if len(keys) == 0:
             continue
@@ -182,9 +156,20 @@ def fuse(candidates: Candidates, settings: SearchSettings) -> dict[int, float]:
             spread = top - floor
             normed = (scores[order] - floor) / spread if spread > 0 else np.ones(len(order))
             parts = leg.weight * scale[order] * normed
-        for key, part in zip(keys[order].tolist(), parts.tolist(), strict=True):
-            fused[key] = fused.get(key, 0.0) + part
-    return fused
+        keys_parts.append(keys[order])
+        score_parts.append(parts)
+    if not keys_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    unique, inverse = np.unique(np.concatenate(keys_parts), return_inverse=True)
+    fused = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(unique))
+    order = np.lexsort((unique, -fused))
+    return unique[order], fused[order]
+
+
+def runs(grouped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values in `grouped` starts, and each item's place in its run."""
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    return starts, np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
 
 
 def by_document(build: Build, leg: Leg, decay: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -194,20 +179,28 @@ def by_document(build: Build, leg: Leg, decay: float) -> tuple[np.ndarray, np.nd
     the leg's floor, `decay`**2 times the one after, and so on: a document matching in several
     passages ranks above one matching once, and a passage that barely matched adds nothing.
     Its scale is the best of its passages'."""
-    docs = build.row_doc[leg.rows]
-    lowest = float(leg.scores.min()) if len(leg.scores) else 0.0
-    floor = leg.floor if leg.floor is not None else lowest
-    totals: dict[int, float] = {}
-    seen: dict[int, int] = {}
-    scale: dict[int, float] = {}
-    for doc, score, factor in zip(docs.tolist(), leg.scores.tolist(), leg.scale.tolist(), strict=True):
-        n = seen.get(doc, 0)
-        # Passages arrive best first, so the n-th seen is the n-th best of its document.
-        totals[doc] = totals[doc] + (score - floor) * decay**n if n else score
-        seen[doc] = n + 1
-        scale[doc] = max(scale.get(doc, 0.0), factor)
-    keys = np.fromiter(totals, dtype=np.int64, count=len(totals))
-    return keys, np.array([totals[k] for k in keys.tolist()]), np.array([scale[k] for k in keys.tolist()])
+    docs = build.row_doc[leg.rows].astype(np.int64)
+    if len(docs) == 0:
+        return docs, np.zeros(0), np.zeros(0)
+    floor = leg.floor if leg.floor is not None else float(leg.scores.min())
+    # Passages arrive best first; a stable sort by document keeps that order within each one.
+    order = np.argsort(docs, kind="stable")
+    grouped, scores, scale = docs[order], leg.scores[order], leg.scale[order]
+    starts, nth = runs(grouped)
+    parts = np.where(nth == 0, scores, (scores - floor) * decay ** nth.astype(np.float64))
+    return grouped[starts], np.add.reduceat(parts, starts), np.maximum.reduceat(scale, starts)
+
+
+def best_per_document(build: Build, rows: np.ndarray, scores: np.ndarray, keep: int) -> dict[int, Shown]:
+    """The first `keep` of each document's passages, from passages given best first."""
+    docs = build.row_doc[rows]
+    order = np.argsort(docs, kind="stable")
+    _, nth = runs(docs[order])
+    chosen = np.sort(order[nth < keep])
+    shown: dict[int, Shown] = {}
+    for doc, row, score in zip(docs[chosen].tolist(), rows[chosen].tolist(), scores[chosen].tolist(), strict=True):
+        shown.setdefault(doc, []).append((row, score))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -219,6 +212,12 @@ class RankedDocument:
     passages: tuple[tuple[int, float], ...]
 
 
+@dataclass(frozen=True)
+class Ranking:
+    documents: tuple[RankedDocument, ...]  # the best ones asked for, best first
+    matched: int  # every document with a matching passage
+
+
 def rank_documents(
     build: Build,
     embedder: Embedder,
@@ -227,27 +226,31 @@ def rank_documents(
     *,
     filters: Filters | None = None,
     mode: Mode = "hybrid",
-) -> list[RankedDocument]:
-    """Every document with a matching passage, best first, without snippets.
+    limit: int | None = None,
+) -> Ranking:
+    """The best `limit` documents (all if None) with a matching passage, without snippets, and
+    how many matched.
 
     This is the ranking `search` shows; the evaluation command measures it directly."""
     filters = filters or Filters()
     query = query[:MAX_QUERY_CHARS]
     if not any(ch.isalnum() for ch in query):
-        return []
+        return Ranking((), 0)
     allowed = allowed_rows(build, filters)
     if allowed is not None and not allowed.any():
-        return []
+        return Ranking((), 0)
     legs = run_legs(build, embedder, query, settings, mode, allowed)
-    passages = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
-    documents = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
-    grouped: dict[int, list[tuple[int, float]]] = {}
-    for row, score in sorted(passages.items(), key=lambda item: (-item[1], item[0])):
-        shown = grouped.setdefault(int(build.row_doc[row]), [])
-        if len(shown) < settings.passages_per_document:
-            shown.append((row, score))
-    order = sorted(documents.items(), key=lambda item: (-item[1], item[0]))
-    return [RankedDocument(build.doc_order[doc], score, tuple(grouped[doc])) for doc, score in order]
+    docs, doc_scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
+    top, top_scores = docs[:limit], doc_scores[:limit]
+    rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
+    # Passages are gathered only for the documents shown: most matched documents never are.
+    wanted = np.isin(build.row_doc[rows], top)
+    shown = best_per_document(build, rows[wanted], row_scores[wanted], settings.passages_per_document)
+    ranked = tuple(
+        RankedDocument(build.doc_order[doc], score, tuple(shown[doc]))
+        for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
+    )
+    return Ranking(ranked, len(docs))
 
 
 def search(
@@ -267,8 +270,8 @@ def search(
     query = query[:MAX_QUERY_CHARS]
     if limit <= 0:
         return SearchResults(query, (), 0, mode, filters)
-    ranking = rank_documents(build, embedder, query, settings, filters=filters, mode=mode)
-    top = ranking[:limit]
+    ranking = rank_documents(build, embedder, query, settings, filters=filters, mode=mode, limit=limit)
+    top = ranking.documents
     terms = query_terms(query)
     records = {c.row: c for c in build.store.chunks(r for d in top for r, _ in d.passages)}
     hits = []
@@ -288,4 +291,4 @@ def search(
             for row, score in doc.passages
         )
         hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, shown))
-    return SearchResults(query, tuple(hits), len(ranking), mode, filters)
+    return SearchResults(query, tuple(hits), ranking.matched, mode, filters)

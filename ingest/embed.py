@@ -241,11 +241,13 @@ def embed_with_cache(
     embedder: Embedder,
     cache: EmbeddingCache,
     progress: ProgressFn | None = None,
-    batch_size: int = 64,
+    batch_size: int = 256,
 ) -> tuple[np.ndarray, int]:
     """Vectors for `texts`, embedding only what the cache lacks. Returns (vectors, number embedded).
 
-    New vectors are cached batch by batch, so work survives an interrupted run."""
+    New vectors are cached batch by batch, so work survives an interrupted run. A batch is a few
+    seconds of work: enough for a runtime to keep several model batches in flight, and little
+    to lose to an interruption."""
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(embedder.model_key, hashes)
     by_hash = dict(zip(hashes, texts, strict=True))

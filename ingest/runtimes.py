@@ -26,10 +26,10 @@ import shutil
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import filelock
 import numpy as np
@@ -156,6 +156,9 @@ def _export(model_path: str, model: str, version: str, runtime: str, staging: Pa
     input_names = tuple(
         n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names
     )
+    if "attention_mask" not in input_names:
+        # Mean pooling needs to know which tokens are padding.
+        raise ModelUnavailable(f"model {model!r} takes no attention mask; use HUB_RUNTIME=torch")
     auto_model = transformer.auto_model
     # The eager attention traces into plain ONNX operators; the SDPA path carries shape-dependent
     # branches that a trace would freeze.
@@ -258,42 +261,91 @@ def read_export(folder: Path) -> ExportInfo:
         raise ModelUnavailable(f"{path}: unreadable export description ({exc})") from None
 
 
-Session = Callable[[dict[str, np.ndarray]], np.ndarray]
+Feed = dict[str, np.ndarray]
+# Turns a batch's token states (batch x tokens x dimension) and its feed into its vectors.
+Reduce = Callable[[np.ndarray, Feed], np.ndarray]
 
 
-def _openvino_session(path: Path) -> Session:
-    # openvino's converter sends a usage event to a web service when imported, unless the user
-    # opted out; it stays silent when openvino_telemetry cannot be imported. The hub never
-    # sends usage data, so that package is hidden before openvino is first imported.
-    sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
-    import openvino
+class Session(Protocol):
+    def run(self, feed: Feed) -> np.ndarray:
+        """The token states of one batch, as soon as possible (a query)."""
+        ...
 
-    core = openvino.Core()
-    # bf16 uses the CPU's AMX / AVX512-BF16 units; OpenVINO computes in fp32 where they are missing.
-    config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY"}
-    compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
-    request = compiled.create_infer_request()
-    output = compiled.output(0)
-    lock = threading.Lock()  # one infer request, shared by the app's threads
-
-    def run(feed: dict[str, np.ndarray]) -> np.ndarray:
-        with lock:
-            return np.array(request.infer(feed)[output], dtype=np.float32)
-
-    return run
+    def run_all(self, feeds: Iterable[Feed], reduce: Reduce) -> list[np.ndarray]:
+        """`reduce` of every batch's token states, in the order given (documents)."""
+        ...
 
 
-def _onnx_session(path: Path) -> Session:
-    import onnxruntime
+class _OpenVinoSession:
+    """Queries go to a model compiled for latency: one request using every core. Documents go
+    to a second one compiled for throughput, with a request per stream in flight, so that the
+    cores never wait while Python tokenizes the next batch or pools the last one."""
 
-    options = onnxruntime.SessionOptions()
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    def __init__(self, path: Path) -> None:
+        # openvino's converter sends a usage event to a web service when imported, unless the
+        # user opted out; it stays silent when openvino_telemetry cannot be imported. The hub
+        # never sends usage data, so that package is hidden before openvino is first imported.
+        sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
+        import openvino
 
-    def run(feed: dict[str, np.ndarray]) -> np.ndarray:
-        return np.asarray(session.run(None, feed)[0], dtype=np.float32)
+        self._openvino = openvino
+        self._core = openvino.Core()
+        self._model = self._core.read_model(str(path))
+        self._latency = self._compile("LATENCY")
+        self._request = self._latency.create_infer_request()
+        self._output = self._latency.output(0)
+        self._lock = threading.Lock()  # one latency request, shared by the app's threads
+        self._bulk_lock = threading.Lock()
+        self._bulk: Any = None  # compiled on the first batch of documents; the app never needs it
 
-    return run
+    def _compile(self, hint: str) -> Any:
+        # bf16 uses the CPU's AMX / AVX512-BF16 units; OpenVINO computes in fp32 where they are missing.
+        config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": hint}
+        return self._core.compile_model(self._model, "CPU", config)
+
+    def run(self, feed: Feed) -> np.ndarray:
+        with self._lock:
+            return np.array(self._request.infer(feed)[self._output], dtype=np.float32)
+
+    def run_all(self, feeds: Iterable[Feed], reduce: Reduce) -> list[np.ndarray]:
+        with self._bulk_lock:
+            if self._bulk is None:
+                compiled = self._compile("THROUGHPUT")
+                requests = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+                self._bulk = self._openvino.AsyncInferQueue(compiled, max(1, requests))
+            results: dict[int, np.ndarray] = {}
+            failures: list[BaseException] = []
+
+            def finished(request: Any, job: tuple[int, Feed]) -> None:
+                # Runs on OpenVINO's thread; the output tensor is only valid until it returns.
+                try:
+                    results[job[0]] = reduce(request.get_output_tensor(0).data, job[1])
+                except BaseException as exc:  # re-raised on the calling thread below
+                    failures.append(exc)
+
+            self._bulk.set_callback(finished)
+            count = 0
+            for count, feed in enumerate(feeds, start=1):
+                self._bulk.start_async(feed, (count - 1, feed))
+            self._bulk.wait_all()
+            if failures:
+                raise failures[0]
+            return [results[i] for i in range(count)]
+
+
+class _OnnxSession:
+    def __init__(self, path: Path) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run(self, feed: Feed) -> np.ndarray:
+        return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
+
+    def run_all(self, feeds: Iterable[Feed], reduce: Reduce) -> list[np.ndarray]:
+        return [reduce(self.run(feed), feed) for feed in feeds]
 
 
 class ExportedEmbedder:
@@ -356,7 +408,8 @@ class ExportedEmbedder:
         """The loaded runtime. Raises ModelUnavailable if it cannot load the exported model."""
         with self._load_lock:
             if self._run is None:
-                opener = _openvino_session if self._info.runtime == "openvino-bf16" else _onnx_session
+                opener: Callable[[Path], Session]
+                opener = _OpenVinoSession if self._info.runtime == "openvino-bf16" else _OnnxSession
                 try:
                     self._run = opener(self._model_path)
                 except Exception as exc:  # the runtimes raise RuntimeError subclasses of their own
@@ -365,21 +418,34 @@ class ExportedEmbedder:
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self._info.dimension), dtype=np.float32)
+        if not texts:
+            return out
         # Longest first, in batches of similar length, so little time goes on padding.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), BATCH_SIZE):
-            rows = order[start : start + BATCH_SIZE]
-            out[rows] = self._encode_batch([texts[i] for i in rows])
+        batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
+        if len(batches) == 1:
+            feed = self._feed([texts[i] for i in batches[0]])
+            out[batches[0]] = _pool(self._session().run(feed), feed)
+            return out
+        # Batches are tokenized as the runtime asks for them, while earlier ones are running.
+        feeds = (self._feed([texts[i] for i in rows]) for rows in batches)
+        for rows, vectors in zip(batches, self._session().run_all(feeds, _pool), strict=True):
+            out[rows] = vectors
         return out
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _feed(self, texts: list[str]) -> Feed:
         encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        hidden = self._session()({n: feed[n] for n in self._info.input_names})
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        return {n: feed[n] for n in self._info.input_names}
+
+
+def _pool(hidden: np.ndarray, feed: Feed) -> np.ndarray:
+    """Mean of the token states over real tokens, scaled to unit length."""
+    weights = feed["attention_mask"][..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -57,7 +57,7 @@ def measure(build: Build, embedder: Any, settings: Settings, queries: list[Golde
     run: dict[str, dict[str, float]] = {}
     tops: dict[str, list[str]] = {}
     for n, item in enumerate(queries):
-        ranking = rank_documents(build, embedder, item.query, settings.search, mode=mode)[:10]
+        ranking = rank_documents(build, embedder, item.query, settings.search, mode=mode, limit=10).documents
         tops[str(n)] = [d.doc_id for d in ranking]
         run[str(n)] = {d.doc_id: float(10 - rank) for rank, d in enumerate(ranking)} or {"\0none": 0.0}
     qrels = {str(n): dict.fromkeys(item.relevant, 1) for n, item in enumerate(queries)}

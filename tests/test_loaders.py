@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ingest.errors import LoadError
@@ -106,7 +108,7 @@ def test_one_unreadable_page_is_reported_and_the_rest_kept() -> None:
     raw = make_pdf(["Page one text. " + LONG, "Page two text. " + LONG, "Page three text. " + LONG])
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(raw)))
     # Declare page two's content as compressed when it is not: its stream can no longer be decoded.
-    contents = writer.pages[1]["/Contents"].get_object()
+    contents: Any = writer.pages[1]["/Contents"].get_object()
     contents._data = b"this is not deflate data"
     contents[NameObject("/Filter")] = NameObject("/FlateDecode")
     out = io.BytesIO()
@@ -117,7 +119,7 @@ def test_one_unreadable_page_is_reported_and_the_rest_kept() -> None:
     assert any(w.startswith("page 2 could not be read") for w in extracted.warnings)
 
 
-def test_scan_lists_unsupported_files_as_skipped_and_ignores_sidecars(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_scan_lists_unsupported_files_as_skipped_and_ignores_sidecars(tmp_path) -> None:
     (tmp_path / "a.md").write_text("# A\n\ntext")
     (tmp_path / "b.pdf").write_bytes(make_pdf(["b " + LONG]))
     (tmp_path / "b.pdf.meta.yaml").write_text("title: B\n")
@@ -129,7 +131,7 @@ def test_scan_lists_unsupported_files_as_skipped_and_ignores_sidecars(tmp_path) 
     assert [(s.doc_id, s.reason) for s in scan.skipped] == [("c.xlsx", "unsupported file type '.xlsx'")]
 
 
-def test_file_deleted_between_listing_and_reading_is_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_file_deleted_between_listing_and_reading_is_reported(tmp_path) -> None:
     path = tmp_path / "gone.md"
     path.write_text("# Gone\n\ntext")
     source = scan_corpus(tmp_path).files[0]
@@ -139,7 +141,7 @@ def test_file_deleted_between_listing_and_reading_is_reported(tmp_path) -> None:
     assert "disappeared" in caught.value.reason
 
 
-def test_file_changed_after_listing_is_indexed_as_read_with_its_new_hash(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_file_changed_after_listing_is_indexed_as_read_with_its_new_hash(tmp_path) -> None:
     path = tmp_path / "moving.md"
     path.write_text("# Before\n\nold text")
     source: SourceFile = scan_corpus(tmp_path).files[0]

@@ -154,7 +154,7 @@ def test_file_deleted_between_listing_and_reading(settings: Settings, monkeypatc
     fill(settings.corpus_dir, ["tractors", "ferries", "libraries"])
     original = build.scan_corpus
 
-    def scan_then_delete(corpus: Path):  # type: ignore[no-untyped-def]
+    def scan_then_delete(corpus: Path):
         scan = original(corpus)
         (corpus / "ferries.md").unlink()
         return scan
@@ -174,7 +174,7 @@ def test_file_changed_while_being_read_is_indexed_as_read(settings: Settings, mo
     fill(settings.corpus_dir, ["tractors", "ferries"])
     original = build.scan_corpus
 
-    def scan_then_change(corpus: Path):  # type: ignore[no-untyped-def]
+    def scan_then_change(corpus: Path):
         scan = original(corpus)
         write_md(corpus, "ferries.md", "# Ferries\n\nNew timetable for catamarans.", title="ferries")
         return scan

@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from index.build import update_index
+from index.keyword import analyse
 from index.live import Build, open_live
 from index.search import Filters, search
 from ingest.embed import HashEmbedder
@@ -149,7 +151,7 @@ def test_snippet_marks_query_terms(build: Build) -> None:
 )
 def test_any_user_input_is_safe(build: Build, query: str) -> None:
     for mode in ("hybrid", "dense", "keyword"):
-        results = search(build, HashEmbedder(), query, SearchSettings(), mode=mode)  # type: ignore[arg-type]
+        results = search(build, HashEmbedder(), query, SearchSettings(), mode=mode)
         assert isinstance(results.hits, tuple)
 
 
@@ -166,3 +168,43 @@ def test_limit_caps_documents_not_passages(build: Build) -> None:
 def test_settings_candidates_do_not_change_top_result(build: Build) -> None:
     wide = replace(SearchSettings(), candidates=500)
     assert ids(build, "kaitiakitanga taonga", wide)[0] == "maori.md"
+
+
+def test_keyword_scores_are_bm25_as_the_library_computes_it(build: Build) -> None:
+    # The keyword leg reads the index's sparse columns directly; it must rank exactly as
+    # summing the library's own per-term scores over every passage would.
+    query = "harbour dredging records of Māori taonga"
+    terms = dict.fromkeys(analyse(query))
+    reference = np.sum([np.asarray(build.keyword._model.get_scores([t])) for t in terms], axis=0)
+    hits = build.keyword.hits(query, 10)
+    assert len(hits.rows) == 10
+    np.testing.assert_allclose(hits.scores, reference[hits.rows], rtol=1e-5)
+    assert hits.scores[-1] >= np.sort(reference)[-10] - 1e-5
+    allowed = np.zeros(build.keyword.size, dtype=bool)
+    allowed[::3] = True
+    filtered = build.keyword.hits(query, 500, allowed)
+    assert set(filtered.rows.tolist()) == set(np.flatnonzero(allowed & (reference > 0)).tolist())
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(kinds=("guidance", "tool")),
+        Filters(agencies=("GCDO", "Nobody")),
+        Filters(kinds=("nothing-like-this",)),
+        Filters(statuses=("current",), focus_areas=("",)),
+        Filters(published_from=dt.date(2024, 3, 1), published_to=dt.date(2024, 6, 30)),
+        Filters(published_to=dt.date(2030, 1, 1)),
+    ],
+)
+def test_filters_on_many_documents_agree_with_each_document(build: Build, filters: Filters) -> None:
+    one_by_one = [filters.allows(build.documents[d]) for d in build.doc_order]
+    assert build.columns.allowed(filters).tolist() == one_by_one
+
+
+def test_a_document_matching_in_many_passages_can_rank_higher(build: Build) -> None:
+    # With passage_decay above zero a document's further passages add to its score.
+    flat = search(build, HashEmbedder(), "automated decision", SearchSettings(), mode="keyword")
+    summed = search(build, HashEmbedder(), "automated decision", SearchSettings(passage_decay=0.5), mode="keyword")
+    flat_score = {h.doc_id: h.score for h in flat.hits}["long.md"]
+    assert {h.doc_id: h.score for h in summed.hits}["long.md"] > flat_score
