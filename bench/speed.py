@@ -9,7 +9,8 @@ Run:  python bench/speed.py [--work /tmp/hub-bench] [--sizes 5000,50000,200000]
    passages a second, with each runtime's cosine to PyTorch and its top-10 overlap with PyTorch.
 3. A no-change re-run over 1,000 generated Markdown documents, in process and as `python -m ingest`.
 4. At each size: an index of the real passages padded with generated ones (bench/synthetic.py),
-   built by `update_index`; search latency at `Hub.search` over the queries (p50/p95/p99), with
+   built by `update_index`; search latency at `Hub.search` over the queries (p50/p95/p99) in a
+   fresh process that only opens the index, as the portal does, with
    and without a filter, and where the time goes; Recall@10 of the vector index against exact
    float32 search; peak memory of a process with the index loaded, beyond one with only the
    model; the index's size on disk.
@@ -212,31 +213,62 @@ def grow_corpus(corpus: Path, settings: Settings, replay: synthetic.Replay, targ
 
 
 def search_at_size(
-    work: Path, size: int, corpus: Path, settings: Settings, replay: synthetic.Replay, queries: list[str]
-) -> dict[str, Any]:
+    work: Path, size: int, corpus: Path, settings: Settings, replay: synthetic.Replay, models: Path
+) -> int:
     say(f"\n== Search at {size:,} passages")
     chunks = grow_corpus(corpus, settings, replay, size, synthetic.sentences(list(replay.known)))
-    hub = Hub(settings, lambda s: replay.inner)
+    # Timed in a fresh process that only opens the index and searches, as the portal does: this
+    # process holds the benchmark's own data and has just built the index.
+    command = [sys.executable, str(Path(__file__).resolve()), "--search-probe", str(settings.data_dir)]
+    command += ["--models", str(models), "--texts", str(work / "throughput-input.json")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    say(f"  index: {chunks:,} passages, {figures['documents']:,} documents, vector index {figures['kind']}")
+    say(f"  Hub.search hybrid, {len(figures['plain'])} queries:          {percentiles(figures['plain'])}")
+    say(f"  Hub.search hybrid + kind filter ({figures['share']:.0%} of passages): {percentiles(figures['filtered'])}")
+    parts = figures["parts"]
+    say("  where the time goes (medians over the same queries):")
+    say(f"    encode query          {parts['encode']:6.1f} ms")
+    say(f"    dense leg             {parts['dense']:6.1f} ms   with filter {parts['dense_f']:6.1f} ms")
+    say(
+        f"    keyword leg           {parts['keyword']:6.1f} ms   with filter {parts['keyword_f']:6.1f} ms   "
+        f"({parts['terms']:.1f} terms a query)"
+    )
+    say(f"    filter mask           {parts['mask']:6.1f} ms   (allowed_rows, once per filtered search)")
+    say(f"    ranking, all of it    {parts['ranking']:6.1f} ms   (rank_documents: encode + legs + fusion + grouping)")
+    rest = parts["whole"] - parts["ranking"]
+    say(f"    snippets and passages {rest:6.1f} ms   (search minus rank_documents: store reads, highlighting)")
+    _recall(replay, figures["queries"], figures["kind"])
+    return chunks
+
+
+def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
+    """Run in a child process: open the live index, time searches, print the figures as JSON."""
+    queries: list[str] = json.loads(inputs.read_text(encoding="utf-8"))["queries"]
+    settings = Settings(data_dir=data_dir, model=DEFAULT_MODEL)
+    embedder = load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, models)
+    hub = Hub(settings, lambda s: embedder)
     build = hub.build()
-    say(f"  index: {chunks:,} passages, {len(build.documents):,} documents, vector index {build.vectors.kind}")
     for q in queries[:5]:
         hub.search(q)
     plain = [timed(lambda q=q: hub.search(q, limit=10))[0] for q in queries]  # type: ignore[misc]
     filtered = [timed(lambda q=q: hub.search(q, FILTER, limit=10))[0] for q in queries]  # type: ignore[misc]
-    say(f"  Hub.search hybrid, {len(queries)} queries:          {percentiles(plain)}")
-    say(f"  Hub.search hybrid + kind filter ({_share(build):.0%} of passages): {percentiles(filtered)}")
-    _breakdown(build, replay.inner, queries, settings.search)
-    _recall(replay, queries, build.vectors.kind)
-    return {"chunks": chunks, "plain": plain, "filtered": filtered}
-
-
-def _share(build: Any) -> float:
     mask = allowed_rows(build, FILTER)
-    return float(np.mean(mask)) if mask is not None and mask.size else 1.0
+    share = float(np.mean(mask)) if mask is not None and mask.size else 1.0
+    figures = {
+        "documents": len(build.documents),
+        "kind": build.vectors.kind,
+        "plain": plain,
+        "filtered": filtered,
+        "share": share,
+        "parts": _breakdown(build, embedder, queries, settings.search),
+        "queries": queries,
+    }
+    print(json.dumps(figures))
 
 
-def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: SearchSettings) -> None:
-    """Where a search's time goes, leg by leg, over the same queries."""
+def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: SearchSettings) -> dict[str, float]:
+    """Where a search's time goes, leg by leg, over the same queries (medians, ms)."""
     from index.keyword import analyse
 
     n = settings.candidates
@@ -246,23 +278,17 @@ def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: Sea
     def each(fn: Callable[[int], Any]) -> float:
         return statistics.median(timed(partial(fn, i))[0] for i in range(len(queries)))
 
-    encode = each(lambda i: embedder.encode_query(queries[i]))
-    dense = each(lambda i: build.vectors.search(qvs[i], n))
-    dense_f = each(lambda i: build.vectors.search(qvs[i], n, mask))
-    keyword = each(lambda i: run_legs(build, embedder, queries[i], settings, "keyword"))
-    keyword_f = each(lambda i: run_legs(build, embedder, queries[i], settings, "keyword", mask))
-    ranking = each(lambda i: rank_documents(build, embedder, queries[i], settings, limit=10))
-    whole = each(lambda i: search(build, embedder, queries[i], settings))
-    masks = statistics.median(timed(lambda: allowed_rows(build, FILTER))[0] for _ in range(20))
-    terms = statistics.mean(len(set(analyse(q))) for q in queries)
-    say("  where the time goes (medians over the same queries):")
-    say(f"    encode query          {encode:6.1f} ms")
-    say(f"    dense leg             {dense:6.1f} ms   with filter {dense_f:6.1f} ms")
-    say(f"    keyword leg           {keyword:6.1f} ms   with filter {keyword_f:6.1f} ms   ({terms:.1f} terms a query)")
-    say(f"    filter mask           {masks:6.1f} ms   (allowed_rows, once per filtered search)")
-    say(f"    ranking, all of it    {ranking:6.1f} ms   (rank_documents: encode + legs + fusion + grouping)")
-    rest = whole - ranking
-    say(f"    snippets and passages {rest:6.1f} ms   (search minus rank_documents: store reads, highlighting)")
+    return {
+        "encode": each(lambda i: embedder.encode_query(queries[i])),
+        "dense": each(lambda i: build.vectors.search(qvs[i], n)),
+        "dense_f": each(lambda i: build.vectors.search(qvs[i], n, mask)),
+        "keyword": each(lambda i: run_legs(build, embedder, queries[i], settings, "keyword")),
+        "keyword_f": each(lambda i: run_legs(build, embedder, queries[i], settings, "keyword", mask)),
+        "ranking": each(lambda i: rank_documents(build, embedder, queries[i], settings, limit=10)),
+        "whole": each(lambda i: search(build, embedder, queries[i], settings)),
+        "mask": statistics.median(timed(lambda: allowed_rows(build, FILTER))[0] for _ in range(20)),
+        "terms": statistics.mean(len(set(analyse(q))) for q in queries),
+    }
 
 
 def _recall(replay: synthetic.Replay, queries: list[str], kind: str) -> None:
@@ -382,12 +408,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--with-index", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--embed-probe", help=argparse.SUPPRESS)
+    parser.add_argument("--search-probe", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--texts", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.probe:
         probe(args.probe, args.models, args.with_index)
+        return
+    if args.search_probe:
+        search_probe(args.search_probe, args.models, args.texts)
         return
     if args.embed_probe:
         embed_probe(args.embed_probe, args.models, args.texts, args.out)
@@ -419,8 +449,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(corpus_dir=corpus, data_dir=work / "sized-data", model=DEFAULT_MODEL, max_shrink=1.0)
     replay = synthetic.Replay(fast, dict(zip(texts, vectors, strict=True)))
     for size in (int(s) for s in args.sizes.split(",")):
-        result = search_at_size(work, size, corpus, settings, replay, queries)
-        memory_and_disk(settings, models, result["chunks"])
+        chunks = search_at_size(work, size, corpus, settings, replay, models)
+        memory_and_disk(settings, models, chunks)
     say(f"\ntotal {time.perf_counter() - started:.0f} s; load average at end {os.getloadavg()[0]:.2f}")
 
 

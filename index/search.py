@@ -118,8 +118,7 @@ def run_legs(
     legs: list[Leg] = []
     if mode in ("hybrid", "dense"):
         check_model(build, embedder)
-        rows, scores = build.vectors.search(embedder.encode_query(query), n, allowed)
-        legs.append(Leg(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None))
+        legs.append(dense_leg(build, embedder.encode_query(query), settings, allowed))
     if mode in ("hybrid", "keyword"):
         hits = build.keyword.hits(query, n, allowed)
         rows = hits.rows
@@ -130,6 +129,26 @@ def run_legs(
         ceiling = hits.bound if settings.keyword_ceiling == "bound" and hits.bound > 0 else None
         legs.append(Leg(settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling))
     return legs
+
+
+def dense_leg(build: Build, vector: np.ndarray, settings: SearchSettings, allowed: np.ndarray | None) -> Leg:
+    rows, scores = build.vectors.search(vector, settings.candidates, allowed)
+    return Leg(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None)
+
+
+def with_feedback(
+    build: Build, legs: list[Leg], vector: np.ndarray, settings: SearchSettings, allowed: np.ndarray | None
+) -> list[Leg]:
+    """The legs with the dense one searched again for the query vector moved towards the best
+    passages of the first ranking (pseudo-relevance feedback). The first ranking draws on both
+    legs, so a passage that matched the query's exact words can pull the meaning search its way."""
+    rows, _ = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
+    top = rows[: settings.feedback_passages]
+    if len(top) == 0:
+        return legs
+    moved = vector + settings.feedback_weight * build.vectors.vectors(top).mean(axis=0)
+    moved /= max(float(np.linalg.norm(moved)), 1e-12)
+    return [dense_leg(build, moved, settings, allowed), *legs[1:]]
 
 
 Candidates = list[tuple[Leg, np.ndarray, np.ndarray, np.ndarray]]
@@ -240,6 +259,8 @@ def rank_documents(
     if allowed is not None and not allowed.any():
         return Ranking((), 0)
     legs = run_legs(build, embedder, query, settings, mode, allowed)
+    if settings.feedback_passages > 0 and mode != "keyword":
+        legs = with_feedback(build, legs, embedder.encode_query(query), settings, allowed)
     docs, doc_scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
     top, top_scores = docs[:limit], doc_scores[:limit]
     rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)

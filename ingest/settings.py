@@ -36,6 +36,10 @@ class SearchSettings:
     bm25_b: float = 0.4
     passages_per_document: int = 3
     passage_decay: float = 0.0
+    # Pseudo-relevance feedback: the query vector moves towards the mean of the first ranking's
+    # best `feedback_passages` passages, `feedback_weight` times their mean; 0 passages is off.
+    feedback_passages: int = 0
+    feedback_weight: float = 0.5
 
 
 @dataclass(frozen=True)
