@@ -107,20 +107,19 @@ class Leg:
 
 def run_legs(
     build: Build,
-    embedder: Embedder,
     query: str,
+    vector: np.ndarray | None,
     settings: SearchSettings,
     mode: Mode = "hybrid",
     allowed: np.ndarray | None = None,
 ) -> list[Leg]:
-    """The candidate passages of the dense and/or keyword leg for `query`."""
-    n = settings.candidates
+    """The candidate passages of the dense and/or keyword leg for `query`, whose embedding is
+    `vector` (None in keyword mode)."""
     legs: list[Leg] = []
-    if mode in ("hybrid", "dense"):
-        check_model(build, embedder)
-        legs.append(dense_leg(build, embedder.encode_query(query), settings, allowed))
+    if mode in ("hybrid", "dense") and vector is not None:
+        legs.append(dense_leg(build, vector, settings, allowed))
     if mode in ("hybrid", "keyword"):
-        hits = build.keyword.hits(query, n, allowed)
+        hits = build.keyword.hits(query, settings.candidates, allowed)
         rows = hits.rows
         # In hybrid mode a keyword match counts in proportion to how much of the query it covers,
         # so a passage sharing one common word with a paraphrased question does not outrank
@@ -258,9 +257,13 @@ def rank_documents(
     allowed = allowed_rows(build, filters)
     if allowed is not None and not allowed.any():
         return Ranking((), 0)
-    legs = run_legs(build, embedder, query, settings, mode, allowed)
-    if settings.feedback_passages > 0 and mode != "keyword":
-        legs = with_feedback(build, legs, embedder.encode_query(query), settings, allowed)
+    vector = None
+    if mode != "keyword":
+        check_model(build, embedder)
+        vector = embedder.encode_query(query)
+    legs = run_legs(build, query, vector, settings, mode, allowed)
+    if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
+        legs = with_feedback(build, legs, vector, settings, allowed)
     docs, doc_scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
     top, top_scores = docs[:limit], doc_scores[:limit]
     rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)

@@ -36,9 +36,10 @@ class SearchSettings:
     bm25_b: float = 0.4
     passages_per_document: int = 3
     passage_decay: float = 0.0
-    # Pseudo-relevance feedback: the query vector moves towards the mean of the first ranking's
-    # best `feedback_passages` passages, `feedback_weight` times their mean; 0 passages is off.
-    feedback_passages: int = 0
+    # Pseudo-relevance feedback, hybrid mode only: the dense leg is searched again for the query
+    # vector plus `feedback_weight` times the mean vector of the first hybrid ranking's best
+    # `feedback_passages` passages; 0 passages turns it off.
+    feedback_passages: int = 3
     feedback_weight: float = 0.5
 
 
