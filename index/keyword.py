@@ -46,6 +46,7 @@ class KeywordIndex:
 
     def __init__(self, model: bm25s.BM25) -> None:
         self._model = model
+        _sort_columns(model.scores)
 
     @classmethod
     def build(cls, texts: list[str], k1: float, b: float) -> KeywordIndex:
@@ -65,14 +66,10 @@ class KeywordIndex:
     def size(self) -> int:
         return int(self._model.scores["num_docs"])
 
-    def matches(self, query: str) -> KeywordMatches:
-        """Every passage holding a term of `query`, with its BM25 score and the share of the
-        query it matches.
-
-        The share weighs each query term by its rarity (IDF); a term the index has never seen
-        counts as rare. It tells a passage matching the query's distinctive words apart from one
-        matching only a common word of it. Only the passages a term occurs in are touched: the
-        index stores each term's precomputed scores as a sparse column."""
+    def _columns(self, query: str) -> tuple[list[tuple[np.ndarray, np.ndarray, float]], float]:
+        """(passage rows ascending, their scores, IDF) of each distinct query term the index
+        holds, and the summed IDF of every query term. A term the index has never seen counts
+        as rare: it says the query is worded unlike the collection."""
         scores = self._model.scores
         data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
         vocab = self._model.vocab_dict
@@ -85,41 +82,56 @@ class KeywordIndex:
             weight_sum += idf
             if end > start:
                 columns.append((indices[start:end], data[start:end], idf))
-        if not columns:
-            empty = np.zeros(0, dtype=np.float32)
-            return KeywordMatches(np.zeros(0, dtype=np.int64), empty, empty, weight_sum)
+        return columns, weight_sum
+
+    def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
+        """Top `k` passages with a score above zero, among `allowed` rows if given, each with
+        the share of the query it matches, and the score a passage would reach by matching
+        every query term as strongly as BM25 allows.
+
+        The share weighs each query term by its rarity (IDF). It tells a passage matching the
+        query's distinctive words apart from one matching only a common word of it. Only the
+        passages a term occurs in are touched: the index stores each term's precomputed scores
+        as a sparse column."""
+        columns, bound = self._columns(query)
         # Summed over a dense array: linear in the index size, and faster than sorting the
         # matched rows once common terms match tens of thousands of passages.
         total = np.zeros(self.size, dtype=np.float32)
-        matched = np.zeros(self.size, dtype=np.float32)
-        for rows, values, idf in columns:
+        for rows, values, _ in columns:
             np.add.at(total, rows, values)
-            np.add.at(matched, rows, np.full(len(rows), idf, dtype=np.float32))
-        hit = np.flatnonzero(matched)
-        return KeywordMatches(hit.astype(np.int64), total[hit], matched[hit] / np.float32(weight_sum), weight_sum)
-
-    def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
-        """Top `k` passages with a score above zero, among `allowed` rows if given, and the
-        score a passage would reach by matching every query term as strongly as BM25 allows."""
-        found = self.matches(query)
-        keep = found.scores > 0
         if allowed is not None:
-            keep &= allowed[found.rows]
-        rows, scores, coverage = found.rows[keep], found.scores[keep], found.coverage[keep]
-        if len(rows) > k:
+            total[~allowed] = 0.0
+        found = np.flatnonzero(total > 0)
+        scores = total[found]
+        if len(found) > k:
             part = np.argpartition(-scores, k - 1)[:k]
-            rows, scores, coverage = rows[part], scores[part], coverage[part]
+            found, scores = found[part], scores[part]
         # Best first; equal scores in row order, as an exhaustive scan would give them.
-        order = np.lexsort((rows, -scores))
-        return KeywordHits(rows[order], scores[order], coverage[order], found.bound)
+        order = np.lexsort((found, -scores))
+        found, scores = found[order], scores[order]
+        # The share is needed for the returned passages only: looked up in each term's sorted rows.
+        matched = np.zeros(len(found), dtype=np.float32)
+        for rows, _, idf in columns:
+            at = np.minimum(np.searchsorted(rows, found), len(rows) - 1)
+            matched += np.float32(idf) * (rows[at] == found)
+        coverage = matched / np.float32(bound) if bound > 0 else matched
+        return KeywordHits(found.astype(np.int64), scores, coverage, bound)
 
 
-@dataclass(frozen=True)
-class KeywordMatches:
-    rows: np.ndarray  # passages holding at least one query term, ascending
-    scores: np.ndarray
-    coverage: np.ndarray
-    bound: float
+def _sort_columns(scores: dict[str, np.ndarray]) -> None:
+    """Make each term's passage rows ascending (with their scores), as `hits` looks rows up by
+    bisection. bm25s writes them sorted; an index from elsewhere is sorted once, on load."""
+    indices, indptr = scores["indices"], scores["indptr"]
+    if len(indices) < 2:
+        return
+    column_starts = np.zeros(len(indices), dtype=bool)
+    column_starts[indptr[1:-1][indptr[1:-1] < len(indices)]] = True
+    steps = np.diff(indices.astype(np.int64))
+    if np.all((steps > 0) | column_starts[1:]):
+        return
+    column = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    order = np.lexsort((indices, column))
+    scores["indices"], scores["data"] = indices[order], scores["data"][order]
 
 
 @dataclass(frozen=True)

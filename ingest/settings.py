@@ -36,11 +36,11 @@ class SearchSettings:
     bm25_b: float = 0.4
     passages_per_document: int = 3
     passage_decay: float = 0.0
-    # Pseudo-relevance feedback, hybrid mode only: the dense leg is searched again for the query
-    # vector plus `feedback_weight` times the mean vector of the first hybrid ranking's best
-    # `feedback_passages` passages; 0 passages turns it off.
+    # Pseudo-relevance feedback, hybrid mode only: the dense leg's candidates are rescored for the
+    # query vector plus `feedback_weight` times the mean vector of the first hybrid ranking's
+    # best `feedback_passages` passages; 0 passages turns it off.
     feedback_passages: int = 3
-    feedback_weight: float = 0.5
+    feedback_weight: float = 0.3
 
 
 @dataclass(frozen=True)
