@@ -121,17 +121,24 @@ class KeywordIndex:
 def _sort_columns(scores: dict[str, np.ndarray]) -> None:
     """Make each term's passage rows ascending (with their scores), as `hits` looks rows up by
     bisection. bm25s writes them sorted; an index from elsewhere is sorted once, on load."""
-    indices, indptr = scores["indices"], scores["indptr"]
-    if len(indices) < 2:
-        return
-    column_starts = np.zeros(len(indices), dtype=bool)
-    column_starts[indptr[1:-1][indptr[1:-1] < len(indices)]] = True
-    steps = np.diff(indices.astype(np.int64))
-    if np.all((steps > 0) | column_starts[1:]):
-        return
-    column = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    order = np.lexsort((indices, column))
-    scores["indices"], scores["data"] = indices[order], scores["data"][order]
+    if not _columns_sorted(scores["indices"], scores["indptr"]):
+        indices, indptr = scores["indices"], scores["indptr"]
+        column = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        order = np.lexsort((indices, column))
+        scores["indices"], scores["data"] = indices[order], scores["data"][order]
+
+
+def _columns_sorted(indices: np.ndarray, indptr: np.ndarray, block: int = 1 << 20) -> bool:
+    """Whether rows only ever fall where a new term's column starts. Checked a block at a
+    time: a copy of the whole postings array would raise the process's peak memory by more
+    than the index itself takes."""
+    starts = np.unique(indptr)
+    for first in range(1, len(indices), block):
+        part = indices[first - 1 : first + block]
+        falls = np.flatnonzero(part[1:] <= part[:-1]) + first
+        if not np.isin(falls, starts).all():
+            return False
+    return True
 
 
 @dataclass(frozen=True)

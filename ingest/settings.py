@@ -23,7 +23,8 @@ class SearchSettings:
 
     Defaults were tuned on SciFact's train split (docs/evaluation.md): each leg's best passage
     per document, scaled to [0, 1] and added with weights ('convex'); the keyword leg is scaled
-    against the most its query could score ('bound'), so a weak keyword match counts for little."""
+    against the most its query could score ('bound'), so a weak keyword match counts for little;
+    then the dense leg is rescored with the query moved towards the first ranking's best passages."""
 
     candidates: int = 500
     fusion: Literal["rrf", "convex"] = "convex"
