@@ -124,10 +124,8 @@ def ingest_throughput(
     for _ in range(ROUNDS):
         for runtime in runtimes:
             out = work / f"throughput-{runtime}.npz"
-            command = [sys.executable, str(Path(__file__).resolve()), "--embed-probe", runtime]
-            command += ["--models", str(models), "--texts", str(inputs), "--out", str(out)]
-            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-            measured[runtime].append(float(json.loads(done.stdout.strip().splitlines()[-1])["rate"]))
+            paths = ["--models", str(models), "--texts", str(inputs), "--out", str(out)]
+            measured[runtime].append(float(child("--embed-probe", runtime, *paths)["rate"]))
     rates = {runtime: statistics.median(r) for runtime, r in measured.items()}
     vectors: dict[str, np.ndarray] = {}
     query_vectors: dict[str, np.ndarray] = {}
@@ -219,10 +217,8 @@ def search_at_size(
     chunks = grow_corpus(corpus, settings, replay, size, synthetic.sentences(list(replay.known)))
     # Timed in a fresh process that only opens the index and searches, as the portal does: this
     # process holds the benchmark's own data and has just built the index.
-    command = [sys.executable, str(Path(__file__).resolve()), "--search-probe", str(settings.data_dir)]
-    command += ["--models", str(models), "--texts", str(work / "throughput-input.json")]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    inputs = work / "throughput-input.json"
+    figures = child("--search-probe", str(settings.data_dir), "--models", str(models), "--texts", str(inputs))
     say(f"  index: {chunks:,} passages, {figures['documents']:,} documents, vector index {figures['kind']}")
     say(f"  Hub.search hybrid, {len(figures['plain'])} queries:          {percentiles(figures['plain'])}")
     say(f"  Hub.search hybrid + kind filter ({figures['share']:.0%} of passages): {percentiles(figures['filtered'])}")
@@ -334,18 +330,16 @@ def memory_and_disk(settings: Settings, models: Path, chunks: int) -> None:
 
 
 def _probe(settings: Settings, models: Path, with_index: bool) -> int:
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--probe",
-        str(settings.data_dir),
-        "--models",
-        str(models),
-    ]
-    if with_index:
-        command.append("--with-index")
+    flags = ["--with-index"] if with_index else []
+    return int(child("--probe", str(settings.data_dir), "--models", str(models), *flags)["max_rss_kb"])
+
+
+def child(*args: str) -> dict[str, Any]:
+    """Run this script in a fresh process with `args`; the JSON object it prints last."""
+    command = [sys.executable, str(Path(__file__).resolve()), *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    return int(json.loads(done.stdout.strip().splitlines()[-1])["max_rss_kb"])
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def probe(data_dir: Path, models: Path, with_index: bool) -> None:
