@@ -38,3 +38,18 @@ def real_embedder() -> Iterator[object]:
     from ingest.embed import SentenceTransformerEmbedder
 
     yield SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the real model is exported for the faster runtimes, once per test session."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def fast_embedder(models_dir: Path) -> Iterator[object]:
+    """The real model under the default runtime, as the hub runs it."""
+    from ingest.embed import load_embedder
+    from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME
+
+    yield load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, models_dir)

@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,16 +123,6 @@ def test_changing_runtime_re_embeds_everything_on_the_next_run(settings: Setting
 
 
 # --- the real model, exported once per test session ----------------------------------------
-
-
-@pytest.fixture(scope="session")
-def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("models")
-
-
-@pytest.fixture(scope="session")
-def fast_embedder(models_dir: Path) -> Iterator[Any]:
-    yield load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, models_dir)
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:

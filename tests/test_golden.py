@@ -36,12 +36,16 @@ class Golden:
     type: str
 
 
+def load_queries(path: Path) -> list[Golden]:
+    """The queries of one file: a YAML list of {query, relevant, type}."""
+    return [
+        Golden(entry["query"], tuple(entry["relevant"]), entry.get("type", ""))
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))
+    ]
+
+
 def load_golden() -> list[Golden]:
-    items: list[Golden] = []
-    for path in sorted(GOLDEN.glob("queries_*.yaml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
-            items.append(Golden(entry["query"], tuple(entry["relevant"]), entry.get("type", "")))
-    return items
+    return [item for path in sorted(GOLDEN.glob("queries_*.yaml")) for item in load_queries(path)]
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,19 @@ def test_golden_set_is_well_formed() -> None:
             assert (ROOT / "corpus" / doc_id).is_file(), f"{item.query!r} names a missing document {doc_id}"
 
 
-def test_golden_queries(sample_index: tuple[Build, Settings], real_embedder: Any) -> None:
-    build, settings = sample_index
-    queries = load_golden()
-    figures = {mode: measure(build, real_embedder, settings, queries, mode) for mode in ("dense", "keyword", "hybrid")}
+def measure_and_report(build: Build, embedder: Any, settings: Settings, queries: list[Golden]) -> Figures:
+    """Every mode's figures printed, and every query the hybrid search missed; returns hybrid's."""
+    figures = {mode: measure(build, embedder, settings, queries, mode) for mode in ("dense", "keyword", "hybrid")}
     for mode, fig in figures.items():
         print(f"{mode:<8} Recall@{RECALL_AT} {fig.recall:.3f}  MRR@10 {fig.mrr:.3f}  missed {len(fig.missed)}")
     hybrid = figures["hybrid"]
     for item, top in hybrid.missed:
         print(f"MISSED [{item.type}] {item.query!r}\n  wanted {list(item.relevant)}\n  got    {top}")
+    return hybrid
+
+
+def test_golden_queries(sample_index: tuple[Build, Settings], real_embedder: Any) -> None:
+    build, settings = sample_index
+    hybrid = measure_and_report(build, real_embedder, settings, load_golden())
     assert hybrid.recall >= MIN_RECALL, f"hybrid Recall@{RECALL_AT} {hybrid.recall:.3f} < {MIN_RECALL}"
     assert hybrid.mrr >= MIN_MRR, f"hybrid MRR@10 {hybrid.mrr:.3f} < {MIN_MRR}"
