@@ -145,7 +145,7 @@ def filter_widgets(options: FacetOptions, counts: dict[str, Counter[str]], state
             st.button("Clear all filters", on_click=clear_filters)
 
 
-def render_hit(hit: Hit, query: str) -> None:
+def render_hit(hit: Hit, state: SearchState) -> None:
     best = hit.passages[0]
     title = hit.record.metadata.title or hit.doc_id
     where = location(best.page, best.heading_path, title)
@@ -159,7 +159,7 @@ def render_hit(hit: Hit, query: str) -> None:
         st.page_link(
             ui.DOCUMENT_PAGE,
             label=f"Open “{ui.md_escape(title)}” at this passage",
-            query_params=ui.reader_params(hit.doc_id, best.position, query),
+            query_params=ui.reader_params(hit.doc_id, best.position, state.to_params()),
         )
 
 
@@ -229,7 +229,7 @@ def main() -> None:
         "each with its best passage."
     )
     for hit in shown:
-        render_hit(hit, state.query)
+        render_hit(hit, state)
 
 
 main()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -20,7 +20,7 @@ from index.api import Hub
 from index.errors import IndexNotReady
 from index.present import Segment
 from index.store import DocumentRecord
-from index.views import Link, format_date, kind_label, value_label
+from index.views import FACETS, Link, format_date, kind_label, value_label
 from ingest.embed import Embedder, RememberedQueries, load_embedder
 from ingest.errors import HubError
 from ingest.settings import Settings
@@ -158,18 +158,37 @@ def md_escape(text: str) -> str:
 # ---- links and URL values ------------------------------------------------------------------------
 
 
-def reader_params(doc_id: str, passage: int | None = None, query: str = "") -> dict[str, str]:
-    params = {"doc": doc_id}
+UrlState = dict[str, str | list[str]]
+
+# The parts of a search a link to the reader carries along: the reader highlights the query's
+# words and its "back" link returns to the same results with the same filters.
+SEARCH_PARAMS: tuple[str, ...] = ("q", *FACETS, "year")
+
+
+def reader_params(
+    doc_id: str, passage: int | None = None, search: Mapping[str, str | list[str]] | None = None
+) -> UrlState:
+    params: UrlState = {"doc": doc_id}
     if passage is not None:
         params["passage"] = str(passage)
-    if query:
-        params["q"] = query
+    params.update({name: value for name, value in (search or {}).items() if name in SEARCH_PARAMS and value})
     return params
 
 
-def doc_href(doc_id: str, passage: int | None = None, query: str = "") -> str:
+def doc_href(doc_id: str, passage: int | None = None, search: Mapping[str, str | list[str]] | None = None) -> str:
     """A relative link to the reader; relative so it works under any base URL path."""
-    return f"{DOCUMENT_URL}?{urlencode(reader_params(doc_id, passage, query))}"
+    return f"{DOCUMENT_URL}?{urlencode(reader_params(doc_id, passage, search), doseq=True)}"
+
+
+def search_of_url() -> UrlState:
+    """The search this page was opened from, as its URL carries it. The search page validates
+    the values again when the reader goes back, so nothing here is trusted."""
+    found: UrlState = {}
+    for name in SEARCH_PARAMS:
+        values = [v for v in query_values(name) if v.strip()]
+        if values:
+            found[name] = values[-1] if name in ("q", "year") else values
+    return found
 
 
 def doc_link(doc_id: str, title: str) -> str:
@@ -216,8 +235,6 @@ def query_values(name: str) -> list[str]:
 
 
 # ---- widgets that live in the URL ------------------------------------------------------------------
-
-UrlState = dict[str, str | list[str]]
 
 
 def sync_widgets(prefix: str, url_state: UrlState) -> None:

@@ -109,7 +109,11 @@ def show_banners(record: DocumentRecord, titles: dict[str, str]) -> None:
             text += f" It is replaced by “{titles[banner.link]}”."
         (st.error if banner.level == "error" else st.warning)(ui.md_escape(text))
         if banner.link:
-            st.page_link(ui.DOCUMENT_PAGE, label="Read the replacement", query_params=ui.reader_params(banner.link))
+            st.page_link(
+                ui.DOCUMENT_PAGE,
+                label="Read the replacement",
+                query_params=ui.reader_params(banner.link, search=ui.search_of_url()),
+            )
 
 
 def show_download(record: DocumentRecord, hub: Hub) -> None:
@@ -179,7 +183,8 @@ def main() -> None:
 
     st.title(ui.md_escape(record.metadata.title or doc_id), anchor=False)
     if query:
-        st.page_link(ui.SEARCH_PAGE, label="Back to the search results", query_params={"q": query})
+        back = {**ui.search_of_url(), "q": query}
+        st.page_link(ui.SEARCH_PAGE, label="Back to the search results", query_params=back)
     if record.metadata.summary:
         st.markdown(ui.md_escape(record.metadata.summary))
     show_banners(record, titles)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
@@ -127,6 +128,21 @@ def test_bad_ids_give_not_found_and_serve_nothing(hub_env: BuiltHub, doc_id: str
 def test_missing_doc_parameter_gives_not_found(hub_env: BuiltHub) -> None:
     at = app(READER)
     assert at.title[0].value == "Document not found"
+
+
+def test_back_link_returns_to_the_same_search_and_filters(hub_env: BuiltHub) -> None:
+    at = app(READER, doc=PRIVACY, passage="0", q="  signs   off ", kind="guidance", agency=["Privacy Office", "X"])
+    back = next(p for p in get(at, "page_link") if p.value == "Back to the search results")
+    assert back.proto.page == ""  # the Search page, the app's entry point
+    pairs = [pair.split("=", 1) for pair in back.proto.query_string.split("&")]
+    assert sorted(pairs) == sorted(
+        [["q", "signs+off"], ["kind", "guidance"], ["agency", "Privacy+Office"], ["agency", "X"]]
+    )
+    # ...and the search page shows that search: the unknown agency is dropped there.
+    search = app(None, **parse_qs(back.proto.query_string))
+    assert search.text_input[0].value == "signs off"
+    assert search.sidebar.multiselect(key="search_kind").value == ["guidance"]
+    assert search.sidebar.multiselect(key="search_agency").value == ["Privacy Office"]
 
 
 def test_superseded_document_has_a_banner_and_links_its_replacement(hub_env: BuiltHub) -> None:

@@ -64,6 +64,13 @@ def test_result_links_open_the_reader_at_the_best_passage(hub_env: BuiltHub) -> 
     assert "<mark>signs</mark>" in card
 
 
+def test_result_links_carry_the_filters_for_the_way_back(hub_env: BuiltHub) -> None:
+    at = app(q="chat assistant", kind="tool", year="2025")
+    link = next(p for p in get(at, "page_link") if "Secure chat assistant" in p.value)
+    pairs = [pair.split("=", 1) for pair in link.proto.query_string.split("&")]
+    assert ["kind", "tool"] in pairs and ["year", "2025"] in pairs and ["q", "chat+assistant"] in pairs
+
+
 def test_query_terms_are_highlighted_and_escaped(hub_env: BuiltHub) -> None:
     at = app(q="alert watch out")
     card = next(c for c in result_cards(at) if "Evil" in c)

@@ -199,7 +199,9 @@ def test_md_escape_neutralises_markdown_and_directives() -> None:
 
 
 def test_doc_links_are_encoded_and_escaped() -> None:
-    assert hub_ui.doc_href("a b/c&d.md", 2, "x y") == "Document?doc=a+b%2Fc%26d.md&passage=2&q=x+y"
+    assert hub_ui.doc_href("a b/c&d.md", 2, {"q": "x y"}) == "Document?doc=a+b%2Fc%26d.md&passage=2&q=x+y"
+    search: dict[str, str | list[str]] = {"q": "x", "agency": ["A", "B"], "year": "2025", "doc": "o.md", "kind": []}
+    assert hub_ui.doc_href("d.md", None, search) == "Document?doc=d.md&q=x&agency=A&agency=B&year=2025"
     assert hub_ui.doc_link('q"/x.md', "<T>") == '<a href="Document?doc=q%22%2Fx.md">&lt;T&gt;</a>'
 
 

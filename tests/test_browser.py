@@ -190,6 +190,13 @@ def test_first_start_search_filter_open_and_download(page: Any, server: str, cor
     assert download.suggested_filename == "privacy.md"
     assert Path(download.path()).read_bytes() == (corpus_dir / PRIVACY).read_bytes()
 
+    # Back to the results: the same search, with the kind filter still chosen.
+    page.get_by_role("link", name="Back to the search results").click()
+    page.wait_for_url(re.compile(r"^[^?]*/\?.*kind=guidance"))
+    page.get_by_role("heading", name="Results", exact=True).wait_for()
+    wait_idle(page)
+    assert page.locator("article.hub-result h3").all_inner_texts() == titles
+
 
 def test_hostile_document_never_runs(page: Any, server: str) -> None:
     dialogs: list[str] = []
