@@ -145,11 +145,14 @@ def filter_widgets(options: FacetOptions, counts: dict[str, Counter[str]], state
             st.button("Clear all filters", on_click=clear_filters)
 
 
-def render_hit(hit: Hit, state: SearchState) -> None:
+def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
     best = hit.passages[0]
     title = hit.record.metadata.title or hit.doc_id
     where = location(best.page, best.heading_path, title)
     where_html = f'<p class="hub-where">{ui.esc(where)}</p>' if where else ""
+    if hit.copies:
+        links = ", ".join(ui.doc_link(doc_id, titles.get(doc_id, doc_id)) for doc_id in hit.copies)
+        where_html += f'<p class="hub-where">The same text is also filed as {links}.</p>'
     with st.container(border=True):
         st.html(
             f'<article class="hub-result"><h3>{ui.esc(title)}</h3>'
@@ -228,8 +231,9 @@ def main() -> None:
         f"{results.matched_documents} documents match; showing the {len(shown)} most relevant, "
         "each with its best passage."
     )
+    titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
     for hit in shown:
-        render_hit(hit, state)
+        render_hit(hit, state, titles)
 
 
 main()

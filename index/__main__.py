@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         where = f"page {best.page}" if best.page else " > ".join(best.heading_path)
         print(f"{n}. {meta.title}  [{meta.kind or 'unspecified'}]  {hit.doc_id}  ({where})")
         print("   " + "".join(f"**{t}**" if marked else t for t, marked in best.snippet))
+        if hit.copies:
+            print(f"   same text also filed as: {', '.join(hit.copies)}")
     return 0
 
 

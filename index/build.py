@@ -17,6 +17,7 @@ from typing import Any
 import filelock
 import numpy as np
 
+from index.duplicates import same_text
 from index.errors import BuildLocked, BuildRejected, IndexCorrupt, IndexNotReady, IndexNotWritable
 from index.keyword import KeywordIndex
 from index.live import (
@@ -63,6 +64,7 @@ class RunReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    same_text: dict[str, str] = field(default_factory=dict)  # a copy's id -> the document it repeats
     documents: int = 0
     chunks: int = 0
     embedded: int = 0
@@ -83,6 +85,8 @@ class RunReport:
         for failure in self.failed:
             hint = f" ({failure['hint']})" if failure.get("hint") else ""
             lines.append(f"  FAILED {failure['file']}: {failure['reason']}{hint}")
+        for copy, original in self.same_text.items():
+            lines.append(f"  SAME TEXT {copy} repeats {original}: search shows one of them")
         lines.append(f"time {sum(self.timings.values()):.1f}s")
         return "\n".join(lines)
 
@@ -283,12 +287,22 @@ def _update(
                 f"(more than {settings.max_shrink:.0%} fewer); not published. Is the corpus folder "
                 "mounted? Use --allow-shrink if the drop is intended."
             )
+    report.same_text = same_text((d.doc_id, d.text) for d in documents)
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     staging = settings.builds_dir / (build_id + PARTIAL)
     staging.mkdir(parents=True)
     try:
         chunk_count = _write_build(
-            staging, settings, embedder, documents, vectors, keyword_texts, build_id, failures, scan.files
+            staging,
+            settings,
+            embedder,
+            documents,
+            vectors,
+            keyword_texts,
+            build_id,
+            failures,
+            scan.files,
+            report.same_text,
         )
         report.timings["write"] = time.perf_counter() - tick
         tick = time.perf_counter()
@@ -371,6 +385,7 @@ def _write_build(
     build_id: str,
     failures: list[Failure],
     files: list[SourceFile],
+    copies: dict[str, str],
 ) -> int:
     chunk_count = SqliteStore.write(folder / STORE, documents)
     VectorIndex.build(vectors, embedder.dimension).save(folder / VECTORS)
@@ -385,6 +400,7 @@ def _write_build(
         "documents": len(documents),
         "chunks": chunk_count,
         "files": {d.doc_id: d.content_hash for d in documents},
+        "duplicates": copies,
         "failures": {
             f.doc_id: {"hash": hashes.get(f.doc_id, ""), "reason": f.reason, "hint": f.hint} for f in failures
         },

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from index.duplicates import group_of
 from index.errors import IndexCorrupt, IndexNotReady
 from index.filters import MetadataColumns
 from index.keyword import KeywordIndex
@@ -47,6 +48,12 @@ class Build:
     row_doc: np.ndarray  # document index of every passage row
     doc_order: list[str]  # document id of each document index
     columns: MetadataColumns  # the documents' filterable metadata, by document index
+    group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
+
+    def copies_of(self, index: int) -> tuple[str, ...]:
+        """The ids of the other documents with the same text as document `index`, in id order."""
+        same = np.flatnonzero(self.group == self.group[index])
+        return tuple(self.doc_order[i] for i in same.tolist() if i != index)
 
     def close(self) -> None:
         self.store.close()
@@ -118,7 +125,9 @@ def open_build(folder: Path) -> Build:
     position = {doc_id: i for i, doc_id in enumerate(doc_order)}
     row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
     columns = MetadataColumns([documents[d] for d in doc_order])
-    return Build(folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns)
+    copies = manifest.get("duplicates")
+    group = group_of(doc_order, copies if isinstance(copies, dict) else {})
+    return Build(folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.filters import Filters
 from index.live import Build
@@ -43,11 +44,13 @@ class Hit:
     record: DocumentRecord
     score: float
     passages: tuple[Passage, ...]
+    copies: tuple[str, ...] = ()  # other documents with the same text, shown only through this one
 
     def to_json(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,
             "score": round(self.score, 6),
+            "same_text_as": list(self.copies),
             "metadata": metadata_to_json(self.record.metadata),
             "passages": [
                 {
@@ -232,6 +235,7 @@ class RankedDocument:
     doc_id: str
     score: float
     passages: tuple[tuple[int, float], ...]
+    copies: tuple[str, ...] = ()  # other documents with the same text, not ranked themselves
 
 
 @dataclass(frozen=True)
@@ -269,13 +273,16 @@ def rank_documents(
     if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
         legs = with_feedback(build, legs, vector, settings)
     docs, doc_scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
+    # A text filed twice is shown once, as its better-ranked copy.
+    keep = first_of_each_group(docs, build.group)
+    docs, doc_scores = docs[keep], doc_scores[keep]
     top, top_scores = docs[:limit], doc_scores[:limit]
     rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
     # Passages are gathered only for the documents shown: most matched documents never are.
     wanted = np.isin(build.row_doc[rows], top)
     shown = best_per_document(build, rows[wanted], row_scores[wanted], settings.passages_per_document)
     ranked = tuple(
-        RankedDocument(build.doc_order[doc], score, tuple(shown[doc]))
+        RankedDocument(build.doc_order[doc], score, tuple(shown[doc]), build.copies_of(doc))
         for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
     )
     return Ranking(ranked, len(docs))
@@ -318,5 +325,5 @@ def search(
             )
             for row, score in doc.passages
         )
-        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, shown))
+        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, shown, doc.copies))
     return SearchResults(query, tuple(hits), ranking.matched, mode, filters)

@@ -38,6 +38,17 @@ def show_live(hub: Hub) -> None:
     st.bar_chart(data, x="Kind", y=["Documents", "Passages"], stack=False, alt="Documents and passages for each kind")
     # The same figures as a table, for screen readers and for copying.
     st.table(data)
+    show_copies(manifest.get("duplicates"))
+
+
+def show_copies(copies: object) -> None:
+    """Documents filed twice under different names: search shows one of each pair."""
+    if not isinstance(copies, dict) or not copies:
+        return
+    what = "1 document repeats" if len(copies) == 1 else f"{len(copies)} documents repeat"
+    st.subheader(f"{what} the text of another", anchor=False)
+    st.markdown("Search shows each text once. Remove the copy from the corpus folder unless both names are needed.")
+    st.table({"Document": list(copies), "Same text as": list(copies.values())})
 
 
 def show_last_run(run: RunSummary | None) -> None:

@@ -70,3 +70,28 @@ def test_markdown_front_matter_of_real_guidance_is_read(real_settings: Settings)
         build.close()
     assert all(titles)
     assert not any(t.endswith(".md") for t in titles)
+
+
+def test_the_same_report_in_two_files_is_found_and_shown_once(settings: Settings) -> None:
+    # Two copies of one PDF with different bytes and the same text, and a later edition of another
+    # with changed text: only the first pair is a duplicate.
+    names = [
+        "rubysash__NIST.AI.100-1.pdf",
+        "thatguy__NIST.AI.100-1.pdf",
+        "rubysash__AI_RMF_Playbook.pdf",
+        "thatguy__AI_RMF_Playbook.pdf",
+    ]
+    for name in names:
+        shutil.copy(SHARED / "realdocs/pdf" / name, settings.corpus_dir / name)
+    assert (settings.corpus_dir / names[0]).read_bytes() != (settings.corpus_dir / names[1]).read_bytes()
+    embedder = HashEmbedder()
+    report = update_index(settings, embedder)
+    assert report.same_text == {"thatguy__NIST.AI.100-1.pdf": "rubysash__NIST.AI.100-1.pdf"}
+    build = open_live(settings)
+    try:
+        hits = search(build, embedder, "trustworthy AI characteristics", settings.search, mode="keyword").hits
+        ids = [h.doc_id for h in hits]
+        assert len([d for d in ids if "NIST.AI.100-1" in d]) == 1
+        assert len([d for d in ids if "Playbook" in d]) == 2
+    finally:
+        build.close()
