@@ -14,7 +14,8 @@ import streamlit as st
 import hub_ui as ui
 from index.api import Hub
 from index.errors import BuildLocked
-from index.search import Filters, Hit, SearchResults
+from index.search import Filters, Hit
+from index.store import DocumentRecord
 from index.views import (
     FACET_LABELS,
     FACETS,
@@ -35,6 +36,7 @@ RESULTS_SHOWN = 20
 PREFIX = "search"
 QUERY_KEY = f"{PREFIX}_q"
 YEAR_KEY = f"{PREFIX}_year"
+MORE_KEY = f"{PREFIX}_more"  # (the search, times "Show more" was pressed for it)
 
 
 def facet_key(facet: str) -> str:
@@ -174,7 +176,7 @@ def render_no_results(state: SearchState, run: SearchRunner) -> None:
     st.info("No documents match your search with the filters chosen. Removing a filter may help:")
     for facet in state.active_facets():
         name = "Published in" if facet == "year" else FACET_LABELS[facet]
-        left = run(state.without(facet).filters()).matched_documents
+        left = len(run(state.without(facet).filters()))
         st.button(
             f"Remove the {name} filter ({left} results)",
             key=f"remove_{facet}",
@@ -211,29 +213,46 @@ def main() -> None:
         )
         return
 
-    def search(filters: Filters) -> SearchResults:
-        return hub.search(state.query, filters, limit=len(records))
+    def matching(filters: Filters) -> list[DocumentRecord]:
+        return hub.matching(state.query, filters)
 
-    run = memoise(search)
+    run = memoise(matching)
+    wanted = results_wanted(state)
     try:
-        results = run(state.filters())
+        matched = run(state.filters())
         counts = facet_counts(run, state)
+        results = hub.search(state.query, state.filters(), limit=wanted) if matched else None
     except HubError as exc:
         ui.show_index_error(exc)
         return
     filter_widgets(options, counts, state)
     st.header("Results", anchor=False)
-    if not results.hits:
+    if results is None or not results.hits:
         render_no_results(state, run)
         return
-    shown = results.hits[:RESULTS_SHOWN]
-    st.markdown(
-        f"{results.matched_documents} documents match; showing the {len(shown)} most relevant, "
-        "each with its best passage."
-    )
+    shown = results.hits
+    st.markdown(f"{len(matched)} documents match; showing the {len(shown)} most relevant, each with its best passage.")
     titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
     for hit in shown:
         render_hit(hit, state, titles)
+    if len(matched) > len(shown):
+        more = min(RESULTS_SHOWN, len(matched) - len(shown))
+        st.button(f"Show {more} more results", on_click=show_more, args=(state,))
+
+
+def results_wanted(state: SearchState) -> int:
+    """How many results to show: a page's worth, plus one more for each "Show more" pressed for
+    this very search (a new query or filter starts again at one page)."""
+    pages = st.session_state.get(MORE_KEY)
+    if not isinstance(pages, tuple) or pages[0] != state.to_params():
+        return RESULTS_SHOWN
+    return RESULTS_SHOWN * (1 + int(pages[1]))
+
+
+def show_more(state: SearchState) -> None:
+    pages = st.session_state.get(MORE_KEY)
+    pressed = int(pages[1]) if isinstance(pages, tuple) and pages[0] == state.to_params() else 0
+    st.session_state[MORE_KEY] = (state.to_params(), pressed + 1)
 
 
 main()

@@ -46,6 +46,7 @@ from index.build import update_index  # noqa: E402
 from index.live import open_live  # noqa: E402
 from index.search import Filters, allowed_rows, rank_documents, run_legs, search  # noqa: E402
 from index.vectors import VectorIndex  # noqa: E402
+from index.views import SearchState, facet_counts, memoise  # noqa: E402
 from ingest.embed import Embedder, EmbeddingCache, embed_with_cache, load_embedder  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, RUNTIMES, SearchSettings, Settings  # noqa: E402
 
@@ -222,6 +223,8 @@ def search_at_size(
     say(f"  index: {chunks:,} passages, {figures['documents']:,} documents, vector index {figures['kind']}")
     say(f"  Hub.search hybrid, {len(figures['plain'])} queries:          {percentiles(figures['plain'])}")
     say(f"  Hub.search hybrid + kind filter ({figures['share']:.0%} of passages): {percentiles(figures['filtered'])}")
+    say(f"  Search page, filter counts + 20 results:       {percentiles(figures['page'])}")
+    say(f"    the same with snippets for every match, as before: {percentiles(figures['page_before'])}")
     parts = figures["parts"]
     say("  where the time goes (medians over the same queries):")
     say(f"    encode query          {parts['encode']:6.1f} ms")
@@ -249,9 +252,13 @@ def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
         hub.search(q)
     plain = [timed(lambda q=q: hub.search(q, limit=10))[0] for q in queries]  # type: ignore[misc]
     filtered = [timed(lambda q=q: hub.search(q, FILTER, limit=10))[0] for q in queries]  # type: ignore[misc]
+    page = [timed(lambda q=q: page_work(hub, q, every=False))[0] for q in queries]  # type: ignore[misc]
+    page_before = [timed(lambda q=q: page_work(hub, q, every=True))[0] for q in queries]  # type: ignore[misc]
     mask = allowed_rows(build, FILTER)
     share = float(np.mean(mask)) if mask is not None and mask.size else 1.0
     figures = {
+        "page": page,
+        "page_before": page_before,
         "documents": len(build.documents),
         "kind": build.vectors.kind,
         "plain": plain,
@@ -261,6 +268,21 @@ def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
         "queries": queries,
     }
     print(json.dumps(figures))
+
+
+def page_work(hub: Hub, query: str, every: bool) -> None:
+    """The Search page's work for one query: every filter's counts and the first page of results.
+    `every` does it the earlier way, building passages and snippets for every matching document."""
+    state = SearchState(query)
+    if every:
+        limit = len(hub.documents())
+        run = memoise(lambda f: [h.record for h in hub.search(query, f, limit=limit).hits])
+    else:
+        run = memoise(lambda f: hub.matching(query, f))
+    run(state.filters())
+    facet_counts(run, state)
+    if not every:
+        hub.search(query, state.filters(), limit=20)
 
 
 def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: SearchSettings) -> dict[str, float]:

@@ -146,15 +146,16 @@ def parse_search_state(get_all: Callable[[str], Sequence[str]], options: FacetOp
     return SearchState(query, selected, year)
 
 
-SearchRunner = Callable[[Filters], SearchResults]
+# Every document a search matches under some filters, best first (no passages, no snippets).
+SearchRunner = Callable[[Filters], list[DocumentRecord]]
 
 
 def memoise(run: SearchRunner) -> SearchRunner:
     """`run` that runs each distinct set of filters once: with no filter chosen, the results and
     every facet's counts come from one search."""
-    cache: dict[Filters, SearchResults] = {}
+    cache: dict[Filters, list[DocumentRecord]] = {}
 
-    def cached(filters: Filters) -> SearchResults:
+    def cached(filters: Filters) -> list[DocumentRecord]:
         if filters not in cache:
             cache[filters] = run(filters)
         return cache[filters]
@@ -167,13 +168,13 @@ def facet_counts(run: SearchRunner, state: SearchState) -> dict[str, Counter[str
 
     A facet's counts come from the search with every other filter applied but not its own, so
     choosing a value shows exactly the number printed beside it. `run` must return every matching
-    document (a limit at least the size of the index); wrap it in `memoise`."""
+    document; wrap it in `memoise`."""
     counts: dict[str, Counter[str]] = {}
     for facet in FACETS:
-        hits = run(state.without(facet).filters()).hits
-        counts[facet] = Counter(v for h in hits if (v := facet_value(h.record, facet)))
-    hits = run(state.without("year").filters()).hits
-    counts["year"] = Counter(str(h.record.metadata.published.year) for h in hits if h.record.metadata.published)
+        records = run(state.without(facet).filters())
+        counts[facet] = Counter(v for r in records if (v := facet_value(r, facet)))
+    records = run(state.without("year").filters())
+    counts["year"] = Counter(str(r.metadata.published.year) for r in records if r.metadata.published)
     return counts
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -228,3 +229,33 @@ def test_a_newly_published_index_is_picked_up_without_restart(tmp_path: Path, mo
     assert Hub(settings).update().outcome == "published"
     # Same process, same cached Hub: the next search sees the new build.
     assert "Zebra crossings" in result_titles(app(q="zebra crossing"))
+
+
+def test_show_more_adds_a_page_of_results_until_all_are_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    for i in range(45):
+        write_md(corpus, f"notes/n{i:02}.md", f"# Ferry notes {i}\n\nThe harbour ferry timetable, edition {i}.\n")
+    for name, value in env_for(corpus, data).items():
+        monkeypatch.setenv(name, value)
+    st.cache_resource.clear()
+    assert Hub(Settings.from_env(env_for(corpus, data))).update().outcome == "published"
+    at = app(q="harbour ferry timetable")
+    assert not at.exception
+    assert len(result_cards(at)) == 20
+    assert "45 documents match; showing the 20 most relevant" in texts(at)
+    more_button(at, "Show 20 more results").click().run()
+    assert len(result_cards(at)) == 40
+    more_button(at, "Show 5 more results").click().run()
+    assert len(result_cards(at)) == 45
+    assert not [b for b in at.button if b.label.startswith("Show ")]
+    # A new search starts again at one page.
+    at.text_input(key="search_q").set_value("ferry notes")
+    at.button[0].click().run()  # the form's Search button
+    assert len(result_cards(at)) == 20
+    st.cache_resource.clear()
+
+
+def more_button(at: AppTest, label: str) -> Any:
+    found = [b for b in at.button if b.label.startswith("Show ")]
+    assert [b.label for b in found] == [label]
+    return found[0]
