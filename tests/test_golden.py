@@ -25,6 +25,11 @@ RECALL_AT = 5
 # regressions until the remaining paraphrase misses are fixed; raise it to 0.9 then.
 MIN_RECALL = 0.875
 MIN_MRR = 0.75
+# The development set (dev_sample.yaml) is as hard as the golden set; measured 0.837 and 0.728
+# when it was written. Its floors catch a change that loses several of its answers.
+DEV = GOLDEN / "dev_sample.yaml"
+DEV_MIN_RECALL = 0.8
+DEV_MIN_MRR = 0.7
 
 pytestmark = pytest.mark.model
 
@@ -87,12 +92,17 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -
     build.close()
 
 
-def test_golden_set_is_well_formed() -> None:
-    queries = load_golden()
+@pytest.mark.parametrize("queries", [load_golden(), load_queries(DEV)], ids=["golden", "dev"])
+def test_query_sets_are_well_formed(queries: list[Golden]) -> None:
     assert len(queries) >= 40
     for item in queries:
         for doc_id in item.relevant:
             assert (ROOT / "corpus" / doc_id).is_file(), f"{item.query!r} names a missing document {doc_id}"
+
+
+def test_dev_and_golden_queries_differ() -> None:
+    golden = {item.query.casefold() for item in load_golden()}
+    assert not golden & {item.query.casefold() for item in load_queries(DEV)}
 
 
 def measure_and_report(build: Build, embedder: Any, settings: Settings, queries: list[Golden]) -> Figures:
@@ -111,3 +121,10 @@ def test_golden_queries(sample_index: tuple[Build, Settings], real_embedder: Any
     hybrid = measure_and_report(build, real_embedder, settings, load_golden())
     assert hybrid.recall >= MIN_RECALL, f"hybrid Recall@{RECALL_AT} {hybrid.recall:.3f} < {MIN_RECALL}"
     assert hybrid.mrr >= MIN_MRR, f"hybrid MRR@10 {hybrid.mrr:.3f} < {MIN_MRR}"
+
+
+def test_development_queries(sample_index: tuple[Build, Settings], real_embedder: Any) -> None:
+    build, settings = sample_index
+    hybrid = measure_and_report(build, real_embedder, settings, load_queries(DEV))
+    assert hybrid.recall >= DEV_MIN_RECALL, f"hybrid Recall@{RECALL_AT} {hybrid.recall:.3f} < {DEV_MIN_RECALL}"
+    assert hybrid.mrr >= DEV_MIN_MRR, f"hybrid MRR@10 {hybrid.mrr:.3f} < {DEV_MIN_MRR}"
