@@ -12,10 +12,9 @@ from collections.abc import Callable
 import streamlit as st
 
 import hub_ui as ui
-from index.api import Hub
+from index.api import Hub, Match
 from index.errors import BuildLocked
 from index.search import Filters, Hit
-from index.store import DocumentRecord
 from index.views import (
     FACET_LABELS,
     FACETS,
@@ -148,12 +147,14 @@ def filter_widgets(options: FacetOptions, counts: dict[str, Counter[str]], state
 
 
 def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
+    """One result: title, metadata, best passage, where it is, and a link that opens it there.
+    Links carry the search, so the reader can go back to these results."""
     best = hit.passages[0]
     title = hit.record.metadata.title or hit.doc_id
     where = location(best.page, best.heading_path, title)
     where_html = f'<p class="hub-where">{ui.esc(where)}</p>' if where else ""
     if hit.copies:
-        links = ", ".join(ui.doc_link(doc_id, titles.get(doc_id, doc_id)) for doc_id in hit.copies)
+        links = ", ".join(ui.doc_link(d, titles.get(d, d), state.to_params()) for d in hit.copies)
         where_html += f'<p class="hub-where">The same text is also filed as {links}.</p>'
     with st.container(border=True):
         st.html(
@@ -213,7 +214,7 @@ def main() -> None:
         )
         return
 
-    def matching(filters: Filters) -> list[DocumentRecord]:
+    def matching(filters: Filters) -> list[Match]:
         return hub.matching(state.query, filters)
 
     run = memoise(matching)
@@ -237,7 +238,8 @@ def main() -> None:
         render_hit(hit, state, titles)
     if len(matched) > len(shown):
         more = min(RESULTS_SHOWN, len(matched) - len(shown))
-        st.button(f"Show {more} more results", on_click=show_more, args=(state,))
+        label = "Show 1 more result" if more == 1 else f"Show {more} more results"
+        st.button(label, on_click=show_more, args=(state,))
 
 
 def results_wanted(state: SearchState) -> int:
@@ -250,6 +252,7 @@ def results_wanted(state: SearchState) -> int:
 
 
 def show_more(state: SearchState) -> None:
+    """Remember one more press of "Show more" for this search."""
     pages = st.session_state.get(MORE_KEY)
     pressed = int(pages[1]) if isinstance(pages, tuple) and pages[0] == state.to_params() else 0
     st.session_state[MORE_KEY] = (state.to_params(), pressed + 1)

@@ -180,19 +180,8 @@ def doc_href(doc_id: str, passage: int | None = None, search: Mapping[str, str |
     return f"{DOCUMENT_URL}?{urlencode(reader_params(doc_id, passage, search), doseq=True)}"
 
 
-def search_of_url() -> UrlState:
-    """The search this page was opened from, as its URL carries it. The search page validates
-    the values again when the reader goes back, so nothing here is trusted."""
-    found: UrlState = {}
-    for name in SEARCH_PARAMS:
-        values = [v for v in query_values(name) if v.strip()]
-        if values:
-            found[name] = values[-1] if name in ("q", "year") else values
-    return found
-
-
-def doc_link(doc_id: str, title: str) -> str:
-    return f'<a href="{esc(doc_href(doc_id))}">{esc(title or doc_id)}</a>'
+def doc_link(doc_id: str, title: str, search: Mapping[str, str | list[str]] | None = None) -> str:
+    return f'<a href="{esc(doc_href(doc_id, None, search))}">{esc(title or doc_id)}</a>'
 
 
 def links_html(items: Sequence[Link]) -> str:

@@ -276,7 +276,7 @@ def page_work(hub: Hub, query: str, every: bool) -> None:
     state = SearchState(query)
     if every:
         limit = len(hub.documents())
-        run = memoise(lambda f: [h.record for h in hub.search(query, f, limit=limit).hits])
+        run = memoise(lambda f: [(h.record,) for h in hub.search(query, f, limit=limit).hits])
     else:
         run = memoise(lambda f: hub.matching(query, f))
     run(state.filters())

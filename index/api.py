@@ -11,10 +11,13 @@ import numpy as np
 from index.build import Progress, RunReport, update_index
 from index.errors import DocumentNotFound, IndexNotReady
 from index.live import Build, open_live, read_pointer
-from index.search import Filters, Mode, SearchResults, rank_documents, search
+from index.search import Filters, Mode, SearchResults, match_documents, search
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
 from ingest.settings import Settings
+
+# One matching text: the matching documents that hold it, best first (more than one for a copy).
+Match = tuple[DocumentRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,18 @@ class Hub:
         embedder: Embedder = self.embedder if mode != "keyword" else _NoEmbedder()
         return search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
 
-    def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[DocumentRecord]:
-        """Every document matching `query`, best first, without passages or snippets: what the
-        filter counts are made of, at a fraction of the cost of `search` over every result."""
+    def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[Match]:
+        """Every text matching `query`, best first, each as the matching documents that hold it:
+        one, or several when the same text is filed twice. This is what the filter counts and
+        "N documents match" are made of; no passages or snippets are made for it."""
         build = self.build()
         embedder: Embedder = self.embedder if mode != "keyword" else _NoEmbedder()
-        ranking = rank_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
-        return [build.documents[d.doc_id] for d in ranking.documents]
+        matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
+        # Dicts keep insertion order, so each text sits where its best copy ranked.
+        texts: dict[int, list[DocumentRecord]] = {}
+        for doc in matches.docs.tolist():
+            texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
+        return [tuple(records) for records in texts.values()]
 
     def documents(self) -> list[DocumentRecord]:
         return list(self.build().documents.values())

@@ -17,7 +17,7 @@ from typing import Any
 import filelock
 import numpy as np
 
-from index.duplicates import same_text
+from index.duplicates import copies_in_manifest, same_text
 from index.errors import BuildLocked, BuildRejected, IndexCorrupt, IndexNotReady, IndexNotWritable
 from index.keyword import KeywordIndex
 from index.live import (
@@ -236,8 +236,10 @@ def _update(
         report.failed = [_failure(f) for f in failures]
         report.outcome, report.message = "dry-run", "nothing was changed"
         return
-    if compatible and not to_read and not report.removed and live is not None:
+    # A build made before copies were recorded is rebuilt once (from its own vectors) to find them.
+    if compatible and not to_read and not report.removed and live is not None and "duplicates" in manifest:
         report.failed = [_failure(f) for f in failures]
+        report.same_text = copies_in_manifest(manifest["duplicates"])
         report.outcome, report.message = "unchanged", "the live index is up to date"
         report.build_id = live.build_id
         report.documents, report.chunks = len(live.documents), live.vectors.size

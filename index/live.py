@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from index.duplicates import group_of
+from index.duplicates import copies_by_index, copies_in_manifest, group_of
 from index.errors import IndexCorrupt, IndexNotReady
 from index.filters import MetadataColumns
 from index.keyword import KeywordIndex
@@ -49,11 +49,11 @@ class Build:
     doc_order: list[str]  # document id of each document index
     columns: MetadataColumns  # the documents' filterable metadata, by document index
     group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
+    copies: dict[int, tuple[str, ...]]  # for each document sharing its text, the others' ids
 
     def copies_of(self, index: int) -> tuple[str, ...]:
         """The ids of the other documents with the same text as document `index`, in id order."""
-        same = np.flatnonzero(self.group == self.group[index])
-        return tuple(self.doc_order[i] for i in same.tolist() if i != index)
+        return self.copies.get(index, ())
 
     def close(self) -> None:
         self.store.close()
@@ -125,9 +125,11 @@ def open_build(folder: Path) -> Build:
     position = {doc_id: i for i, doc_id in enumerate(doc_order)}
     row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
     columns = MetadataColumns([documents[d] for d in doc_order])
-    copies = manifest.get("duplicates")
-    group = group_of(doc_order, copies if isinstance(copies, dict) else {})
-    return Build(folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group)
+    group = group_of(doc_order, copies_in_manifest(manifest.get("duplicates")))
+    copies = copies_by_index(group, doc_order)
+    return Build(
+        folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group, copies
+    )
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

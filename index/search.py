@@ -244,6 +244,47 @@ class Ranking:
     matched: int  # every document with a matching passage
 
 
+@dataclass(frozen=True)
+class Matches:
+    """Every document with a matching passage, best first, copies of one text included."""
+
+    docs: np.ndarray  # document indexes
+    scores: np.ndarray
+    legs: tuple[Leg, ...]
+
+    @staticmethod
+    def none() -> Matches:
+        return Matches(np.zeros(0, dtype=np.int64), np.zeros(0), ())
+
+
+def match_documents(
+    build: Build,
+    embedder: Embedder,
+    query: str,
+    settings: SearchSettings,
+    *,
+    filters: Filters | None = None,
+    mode: Mode = "hybrid",
+) -> Matches:
+    """Every document matching `query` under `filters`, fused and best first; nothing is cut."""
+    filters = filters or Filters()
+    query = query[:MAX_QUERY_CHARS]
+    if not any(ch.isalnum() for ch in query):
+        return Matches.none()
+    allowed = allowed_rows(build, filters)
+    if allowed is not None and not allowed.any():
+        return Matches.none()
+    vector = None
+    if mode != "keyword":
+        check_model(build, embedder)
+        vector = embedder.encode_query(query)
+    legs = run_legs(build, query, vector, settings, mode, allowed)
+    if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
+        legs = with_feedback(build, legs, vector, settings)
+    docs, scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
+    return Matches(docs, scores, tuple(legs))
+
+
 def rank_documents(
     build: Build,
     embedder: Embedder,
@@ -255,29 +296,14 @@ def rank_documents(
     limit: int | None = None,
 ) -> Ranking:
     """The best `limit` documents (all if None) with a matching passage, without snippets, and
-    how many matched.
+    how many matched. A text filed twice counts and shows once, as its better-ranked copy.
 
     This is the ranking `search` shows; the evaluation command measures it directly."""
-    filters = filters or Filters()
-    query = query[:MAX_QUERY_CHARS]
-    if not any(ch.isalnum() for ch in query):
-        return Ranking((), 0)
-    allowed = allowed_rows(build, filters)
-    if allowed is not None and not allowed.any():
-        return Ranking((), 0)
-    vector = None
-    if mode != "keyword":
-        check_model(build, embedder)
-        vector = embedder.encode_query(query)
-    legs = run_legs(build, query, vector, settings, mode, allowed)
-    if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
-        legs = with_feedback(build, legs, vector, settings)
-    docs, doc_scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
-    # A text filed twice is shown once, as its better-ranked copy.
-    keep = first_of_each_group(docs, build.group)
-    docs, doc_scores = docs[keep], doc_scores[keep]
+    matches = match_documents(build, embedder, query, settings, filters=filters, mode=mode)
+    keep = first_of_each_group(matches.docs, build.group)
+    docs, doc_scores = matches.docs[keep], matches.scores[keep]
     top, top_scores = docs[:limit], doc_scores[:limit]
-    rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
+    rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in matches.legs], settings)
     # Passages are gathered only for the documents shown: most matched documents never are.
     wanted = np.isin(build.row_doc[rows], top)
     shown = best_per_document(build, rows[wanted], row_scores[wanted], settings.passages_per_document)

@@ -146,16 +146,17 @@ def parse_search_state(get_all: Callable[[str], Sequence[str]], options: FacetOp
     return SearchState(query, selected, year)
 
 
-# Every document a search matches under some filters, best first (no passages, no snippets).
-SearchRunner = Callable[[Filters], list[DocumentRecord]]
+# Every text a search matches under some filters, best first, each as the documents holding it
+# (more than one when the same text is filed twice); see Hub.matching.
+SearchRunner = Callable[[Filters], list[tuple[DocumentRecord, ...]]]
 
 
 def memoise(run: SearchRunner) -> SearchRunner:
     """`run` that runs each distinct set of filters once: with no filter chosen, the results and
     every facet's counts come from one search."""
-    cache: dict[Filters, list[DocumentRecord]] = {}
+    cache: dict[Filters, list[tuple[DocumentRecord, ...]]] = {}
 
-    def cached(filters: Filters) -> list[DocumentRecord]:
+    def cached(filters: Filters) -> list[tuple[DocumentRecord, ...]]:
         if filters not in cache:
             cache[filters] = run(filters)
         return cache[filters]
@@ -167,14 +168,17 @@ def facet_counts(run: SearchRunner, state: SearchState) -> dict[str, Counter[str
     """For each facet, how many results each of its values would leave.
 
     A facet's counts come from the search with every other filter applied but not its own, so
-    choosing a value shows exactly the number printed beside it. `run` must return every matching
-    document; wrap it in `memoise`."""
+    choosing a value shows exactly the number printed beside it. A text filed twice counts once
+    for each value any of its copies has, as choosing that value shows it once, through that copy.
+    `run` must return every match; wrap it in `memoise`."""
     counts: dict[str, Counter[str]] = {}
     for facet in FACETS:
-        records = run(state.without(facet).filters())
-        counts[facet] = Counter(v for r in records if (v := facet_value(r, facet)))
-    records = run(state.without("year").filters())
-    counts["year"] = Counter(str(r.metadata.published.year) for r in records if r.metadata.published)
+        matches = run(state.without(facet).filters())
+        counts[facet] = Counter(v for match in matches for v in {facet_value(r, facet) for r in match} if v)
+    matches = run(state.without("year").filters())
+    counts["year"] = Counter(
+        year for match in matches for year in {str(r.metadata.published.year) for r in match if r.metadata.published}
+    )
     return counts
 
 

@@ -16,11 +16,13 @@ from index.store import ChunkRecord, DocumentRecord
 from index.views import (
     banners,
     extra_fields,
+    facet_options,
     format_date,
     highlight_query,
     kind_label,
     location,
     original_file,
+    parse_search_state,
     reader_pieces,
     safe_doc_id,
     safe_position,
@@ -102,7 +104,7 @@ def metadata_html(record: DocumentRecord, titles: dict[str, str]) -> str:
     return f'<div class="hub-card"><h2>About this document</h2><dl>{body}</dl></div>'
 
 
-def show_banners(record: DocumentRecord, titles: dict[str, str]) -> None:
+def show_banners(record: DocumentRecord, titles: dict[str, str], search: ui.UrlState) -> None:
     for banner in banners(record, dt.date.today(), titles.keys()):
         text = banner.message
         if banner.link:
@@ -112,7 +114,7 @@ def show_banners(record: DocumentRecord, titles: dict[str, str]) -> None:
             st.page_link(
                 ui.DOCUMENT_PAGE,
                 label="Read the replacement",
-                query_params=ui.reader_params(banner.link, search=ui.search_of_url()),
+                query_params=ui.reader_params(banner.link, search=search),
             )
 
 
@@ -179,15 +181,16 @@ def main() -> None:
     record = view.record
     position = safe_position(ui.query_value("passage"), len(view.chunks))
     chunk = next((c for c in view.chunks if c.position == position), None) if position is not None else None
-    query = " ".join((ui.query_value("q") or "").split())[:500]
+    # The search the reader came from, validated like the Search page validates it.
+    search = parse_search_state(ui.query_values, facet_options(records))
+    query = search.query
 
     st.title(ui.md_escape(record.metadata.title or doc_id), anchor=False)
     if query:
-        back = {**ui.search_of_url(), "q": query}
-        st.page_link(ui.SEARCH_PAGE, label="Back to the search results", query_params=back)
+        st.page_link(ui.SEARCH_PAGE, label="Back to the search results", query_params=search.to_params())
     if record.metadata.summary:
         st.markdown(ui.md_escape(record.metadata.summary))
-    show_banners(record, titles)
+    show_banners(record, titles, search.to_params())
     text_col, side_col = st.columns([2, 1], gap="large")
     with side_col:
         show_download(record, hub)

@@ -243,8 +243,10 @@ def test_show_more_adds_a_page_of_results_until_all_are_shown(tmp_path: Path, mo
     assert not at.exception
     assert len(result_cards(at)) == 20
     assert "45 documents match; showing the 20 most relevant" in texts(at)
+    first = result_titles(at)
     more_button(at, "Show 20 more results").click().run()
     assert len(result_cards(at)) == 40
+    assert result_titles(at)[:20] == first and len(set(result_titles(at))) == 40
     more_button(at, "Show 5 more results").click().run()
     assert len(result_cards(at)) == 45
     assert not [b for b in at.button if b.label.startswith("Show ")]

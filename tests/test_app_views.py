@@ -154,9 +154,9 @@ def test_facet_counts_drop_only_their_own_filter() -> None:
     }
     calls: list[Filters] = []
 
-    def run(filters: Filters) -> list[DocumentRecord]:
+    def run(filters: Filters) -> list[tuple[DocumentRecord, ...]]:
         calls.append(filters)
-        return [r for r in docs.values() if filters.allows(r)]
+        return [(r,) for r in docs.values() if filters.allows(r)]
 
     state = SearchState("q", {"kind": ("tool",)})
     counts = facet_counts(memoise(run), state)

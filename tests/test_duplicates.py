@@ -9,11 +9,13 @@ import pytest
 import streamlit as st
 
 from index.__main__ import main as index_main
+from index.api import Hub
 from index.build import update_index
-from index.duplicates import first_of_each_group, group_of, same_text
+from index.duplicates import MIN_WORDS, copies_in_manifest, first_of_each_group, group_of, same_text
 from index.filters import Filters
-from index.live import open_live
+from index.live import MANIFEST, open_live, read_manifest, write_json_atomic
 from index.search import search
+from index.views import SearchState, facet_counts, memoise
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
 from tests.app_support import app, env_for, get, texts
@@ -23,10 +25,25 @@ BODY = "# Fleet safety\n\nEvery council vehicle gets a brake inspection before w
 OTHER = "# Parks\n\nPlayground equipment is checked for loose bolts each month. " * 6
 
 
+LONG = "Brake checks before winter keep the fleet safe. " * 10
+
+
 def test_same_text_ignores_case_and_spacing_and_names_the_first_copy() -> None:
-    docs = [("c.md", "Brake  checks\nbefore winter"), ("a.md", "brake checks before WINTER"), ("b.md", "other")]
+    docs = [("c.md", LONG.replace(" ", "  \n")), ("a.md", LONG.upper()), ("b.md", LONG + "More.")]
     assert same_text(docs) == {"c.md": "a.md"}
-    assert same_text([("a.md", "one"), ("b.md", "two")]) == {}
+    assert same_text([("a.md", LONG), ("b.md", LONG.replace("winter", "summer"))]) == {}
+
+
+def test_short_placeholder_texts_are_not_copies() -> None:
+    stub = "Details to follow."
+    assert len(stub.split()) < MIN_WORDS
+    assert same_text([("a.md", stub), ("b.md", stub)]) == {}
+
+
+@pytest.mark.parametrize("junk", [None, [], "a.md", {"b.md": ["a.md"]}, {"b.md": 3, 4: "a.md"}])
+def test_a_damaged_record_of_copies_counts_as_none(junk: object) -> None:
+    assert copies_in_manifest(junk) == {}
+    assert copies_in_manifest({"b.md": "a.md", "c.md": ["x"]}) == {"b.md": "a.md"}
 
 
 def test_groups_keep_the_best_ranked_copy() -> None:
@@ -114,9 +131,64 @@ def test_portal_names_the_copy_on_the_result_and_on_index_status(
     fleet = [c for c in cards if "Fleet safety" in c]
     assert len(fleet) == 1
     assert "The same text is also filed as <a href=" in fleet[0]
+    assert "q=brake+inspection+before+winter" in fleet[0]  # the copy's link keeps the search
     status = app("pages/6_Index_status.py")
     assert not status.exception
     assert "1 document repeats the text of another" in texts(status)
     table = next(t for t in get(status, "table") if "Same text as" in str(t.value))
     assert table.value["Document"].tolist() == ["old/fleet-copy.md"]
     st.cache_resource.clear()
+
+
+def test_filter_counts_count_a_text_once_for_each_value_its_copies_have(
+    copies: Settings, fake_embedder: HashEmbedder
+) -> None:
+    update_index(copies, fake_embedder)
+    hub = Hub(copies, lambda s: fake_embedder)
+    query = "brake inspection before winter"
+    run = memoise(lambda f: hub.matching(query, f))
+    counts = facet_counts(run, SearchState(query))
+    # The text is shown once, but choosing either agency shows it, through the copy that has it.
+    assert counts["agency"]["Transport"] == 1 and counts["agency"]["Roads"] == 1
+    for agency in ("Transport", "Roads"):
+        chosen = SearchState(query, {"agency": (agency,)}).filters()
+        assert len(hub.search(query, chosen, limit=10).hits) == counts["agency"][agency]
+    assert len(run(SearchState(query).filters())) == hub.search(query, limit=10).matched_documents == 2
+
+
+@pytest.mark.parametrize("agency", [None, "Roads"])
+def test_matching_ranks_like_search(copies: Settings, fake_embedder: HashEmbedder, agency: str | None) -> None:
+    update_index(copies, fake_embedder)
+    hub = Hub(copies, lambda s: fake_embedder)
+    filters = Filters(agencies=(agency,)) if agency else Filters()
+    shown = [h.doc_id for h in hub.search("brake inspection", filters, limit=10).hits]
+    assert shown == [match[0].doc_id for match in hub.matching("brake inspection", filters)]
+
+
+def test_a_damaged_manifest_entry_opens_as_no_copies(copies: Settings, fake_embedder: HashEmbedder) -> None:
+    update_index(copies, fake_embedder)
+    folder = open_live(copies).folder
+    manifest = read_manifest(folder)
+    write_json_atomic(folder / MANIFEST, {**manifest, "duplicates": {"old/fleet-copy.md": ["fleet.md"]}})
+    build = open_live(copies)
+    try:
+        hits = search(build, fake_embedder, "brake inspection before winter", copies.search).hits
+        assert len([h for h in hits if "fleet" in h.doc_id]) == 2
+    finally:
+        build.close()
+
+
+def test_a_build_from_before_copies_were_recorded_is_rebuilt_once(
+    copies: Settings, fake_embedder: HashEmbedder
+) -> None:
+    update_index(copies, fake_embedder)
+    folder = open_live(copies).folder
+    manifest = read_manifest(folder)
+    del manifest["duplicates"]
+    write_json_atomic(folder / MANIFEST, manifest)
+    report = update_index(copies, fake_embedder)
+    assert report.outcome == "published" and report.embedded == 0
+    assert report.same_text == {"old/fleet-copy.md": "fleet.md"}
+    again = update_index(copies, fake_embedder)
+    assert again.outcome == "unchanged"
+    assert again.same_text == {"old/fleet-copy.md": "fleet.md"}  # still reported while nothing changes
