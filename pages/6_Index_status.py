@@ -6,6 +6,7 @@ import streamlit as st
 
 import hub_ui as ui
 from index.api import Hub
+from index.duplicates import copies_in_manifest
 from index.views import RunSummary, counts_by_kind, format_time, latest_run, run_history
 from ingest.errors import HubError
 
@@ -38,12 +39,12 @@ def show_live(hub: Hub) -> None:
     st.bar_chart(data, x="Kind", y=["Documents", "Passages"], stack=False, alt="Documents and passages for each kind")
     # The same figures as a table, for screen readers and for copying.
     st.table(data)
-    show_copies(manifest.get("duplicates"))
+    show_copies(copies_in_manifest(manifest.get("duplicates")))
 
 
-def show_copies(copies: object) -> None:
+def show_copies(copies: dict[str, str]) -> None:
     """Documents filed twice under different names: search shows one of each pair."""
-    if not isinstance(copies, dict) or not copies:
+    if not copies:
         return
     what = "1 document repeats" if len(copies) == 1 else f"{len(copies)} documents repeat"
     st.subheader(f"{what} the text of another", anchor=False)
