@@ -242,20 +242,20 @@ def main() -> None:
         st.button(label, on_click=show_more, args=(state,))
 
 
-def results_wanted(state: SearchState) -> int:
-    """How many results to show: a page's worth, plus one more for each "Show more" pressed for
-    this very search (a new query or filter starts again at one page)."""
+def more_pressed(state: SearchState) -> int:
+    """How often "Show more" was pressed for this very search (a new query or filter starts again)."""
     pages = st.session_state.get(MORE_KEY)
-    if not isinstance(pages, tuple) or pages[0] != state.to_params():
-        return RESULTS_SHOWN
-    return RESULTS_SHOWN * (1 + int(pages[1]))
+    return int(pages[1]) if isinstance(pages, tuple) and pages[0] == state.to_params() else 0
+
+
+def results_wanted(state: SearchState) -> int:
+    """How many results to show: a page's worth, plus one more for each "Show more" pressed."""
+    return RESULTS_SHOWN * (1 + more_pressed(state))
 
 
 def show_more(state: SearchState) -> None:
     """Remember one more press of "Show more" for this search."""
-    pages = st.session_state.get(MORE_KEY)
-    pressed = int(pages[1]) if isinstance(pages, tuple) and pages[0] == state.to_params() else 0
-    st.session_state[MORE_KEY] = (state.to_params(), pressed + 1)
+    st.session_state[MORE_KEY] = (state.to_params(), more_pressed(state) + 1)
 
 
 main()
