@@ -70,21 +70,27 @@ class Hub:
     ) -> SearchResults:
         """Documents answering `query`; see `index.search.search`."""
         build = self.build()
-        embedder: Embedder = self.embedder if mode != "keyword" else _NoEmbedder()
-        return search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
+        return search(
+            build, self._embedder_for(mode), query, self.settings.search, filters=filters, limit=limit, mode=mode
+        )
 
     def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[Match]:
         """Every text matching `query`, best first, each as the matching documents that hold it:
         one, or several when the same text is filed twice. This is what the filter counts and
         "N documents match" are made of; no passages or snippets are made for it."""
         build = self.build()
-        embedder: Embedder = self.embedder if mode != "keyword" else _NoEmbedder()
-        matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
+        matches = match_documents(
+            build, self._embedder_for(mode), query, self.settings.search, filters=filters, mode=mode
+        )
         # Dicts keep insertion order, so each text sits where its best copy ranked.
         texts: dict[int, list[DocumentRecord]] = {}
         for doc in matches.docs.tolist():
             texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
         return [tuple(records) for records in texts.values()]
+
+    def _embedder_for(self, mode: Mode) -> Embedder:
+        """The model, except in keyword-only mode, which never needs it loaded."""
+        return self.embedder if mode != "keyword" else _NoEmbedder()
 
     def documents(self) -> list[DocumentRecord]:
         return list(self.build().documents.values())
