@@ -25,7 +25,7 @@ REALDOCS = SHARED / "realdocs"
 # corpus targets, so a change that loses several real-document answers fails here.
 MIN_RECALL = 0.9
 
-pytestmark = [pytest.mark.model, needs_shared]
+pytestmark = [pytest.mark.model, pytest.mark.shared, needs_shared]
 
 
 @pytest.fixture(scope="module")
