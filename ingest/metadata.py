@@ -1,12 +1,19 @@
-"""Reading and checking document metadata from front matter and sidecar files."""
+"""Reading and checking document metadata from front matter and sidecar files.
+
+Metadata is typed by editors, so every way it can be wrong ends as a problem string that the run
+report shows, never as an exception that stops the index run.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, NodeEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ingest.types import KINDS, STATUSES, Metadata
 
@@ -24,6 +31,105 @@ _KNOWN = {
     "source_url",
 }
 
+# A metadata block is a dozen short fields (well under 2 KB in the sample corpus); anything past
+# 64 KB is a pasted document or a generated attack, and YAML parsing in pure Python is slow.
+MAX_METADATA_BYTES = 64 * 1024
+# Editors have no use for YAML aliases in metadata; a handful is allowed so a repeated list can be
+# shared. Each alias can copy a whole structure, so a few dozen nested ones (a "billion laughs"
+# block of 700 bytes) would expand to gigabytes once the values are copied or printed.
+MAX_YAML_ALIASES = 20
+# Values after alias expansion; bounds the copies made by _plain, str() and JSON downstream.
+MAX_YAML_VALUES = 10_000
+# Nesting of lists and mappings. Metadata is flat; a deep structure only costs recursion.
+MAX_DEPTH = 20
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A date, then a time after "T" or spaces, then an optional time zone: what YAML itself reads as a
+# date and time, less the one-digit months, days and hours it also allows.
+_DATETIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[Tt]| +)(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) *(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+class _MetadataProblem(Exception):
+    """Metadata past one of the limits above, or that cannot be stored; the message says why."""
+
+
+class _HubLoader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as text and refuses alias bombs and deep nesting.
+
+    PyYAML builds dates itself and raises ValueError for an impossible one such as 2025-02-30,
+    out of reach of the YAML error handling; as text, parse_metadata checks them and reports."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        # Anchors of the nodes being composed, outermost first ("" for a node without one).
+        self._open_anchors: list[str] = []
+        self._values: dict[int, int] = {}
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """Compose one node as SafeLoader does, counting aliases, depth and expanded values.
+
+        Raises _MetadataProblem when a limit is passed or an alias points into its own value."""
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise _MetadataProblem(f"too many YAML aliases (more than {MAX_YAML_ALIASES})")
+            if event.anchor in self._open_anchors:
+                raise _MetadataProblem(f"the YAML alias *{event.anchor} refers to a value that contains itself")
+            return super().compose_node(parent, index)
+        if len(self._open_anchors) >= MAX_DEPTH:
+            raise _MetadataProblem(f"values nested more than {MAX_DEPTH} levels deep")
+        anchor = event.anchor if isinstance(event, NodeEvent) else None
+        self._open_anchors.append(anchor or "")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._open_anchors.pop()
+        self._count_values(node)
+        return node
+
+    def _count_values(self, node: Node | None) -> None:
+        """Record how many values `node` stands for once every alias in it is copied out."""
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        total = 1 + sum(self._values.get(id(child), 1) for child in children)
+        if total > MAX_YAML_VALUES:
+            raise _MetadataProblem(f"the YAML expands to more than {MAX_YAML_VALUES:,} values through its aliases")
+        self._values[id(node)] = total
+
+
+def _construct_timestamp(loader: _HubLoader, node: ScalarNode) -> str:
+    """A timestamp given an explicit !!timestamp tag, kept as text like an untagged one."""
+    return str(loader.construct_scalar(node))
+
+
+def _construct_int(loader: _HubLoader, node: ScalarNode) -> int | str:
+    """An integer as SafeLoader builds it, or its text when it needs more than 64 bits.
+
+    Python refuses to print integers of over 4,300 digits, so storing one as JSON would fail."""
+    try:
+        value = loader.construct_yaml_int(node)
+    except ValueError:
+        return str(loader.construct_scalar(node))
+    return value if abs(value).bit_length() <= 64 else str(loader.construct_scalar(node))
+
+
+# A copy for this class only: SafeLoader's own table is shared by every yaml.safe_load caller.
+_HubLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_HubLoader.add_constructor(_TIMESTAMP_TAG, _construct_timestamp)
+_HubLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
 
 @dataclass(frozen=True)
 class ParsedMetadata:
@@ -32,8 +138,10 @@ class ParsedMetadata:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, str]:
-    """Split Markdown into (front matter mapping, body, problem). A block that is not valid
-    YAML or not a mapping gives an empty mapping and a problem naming why."""
+    """Split Markdown into (front matter mapping, body, problem).
+
+    A block that is not valid YAML, not a mapping, or past a limit gives an empty mapping and a
+    problem naming why; this never raises."""
     if not text.startswith("---"):
         return {}, text, ""
     lines = text.split("\n")
@@ -49,12 +157,26 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, str]:
 
 
 def load_yaml_mapping(raw: str, where: str) -> tuple[dict[str, Any], str]:
-    """Parse YAML that should be a mapping; return (mapping, problem or '')."""
+    """Parse YAML that should be a mapping; return (mapping, problem or '').
+
+    Dates stay as text. Never raises: invalid YAML, a block over MAX_METADATA_BYTES, alias bombs,
+    deep nesting and any error while building the values give ({}, a problem naming `where`)."""
+    # Characters never outnumber UTF-8 bytes, so a long text is refused before it is encoded.
+    if len(raw) > MAX_METADATA_BYTES or len(raw.encode("utf-8", errors="replace")) > MAX_METADATA_BYTES:
+        return {}, f"{where}: the metadata is over {MAX_METADATA_BYTES // 1024} KB ({len(raw):,} characters)"
+    loader = _HubLoader(raw)
     try:
-        data = yaml.safe_load(raw)
+        data = loader.get_single_data()
+    except _MetadataProblem as exc:
+        return {}, f"{where}: {exc}"
     except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
-        return {}, f"{where}: invalid YAML ({first})"
+        return {}, f"{where}: invalid YAML ({_yaml_problem(exc)})"
+    except RecursionError:
+        return {}, f"{where}: the YAML is nested too deeply to read"
+    except Exception as exc:  # PyYAML's value builders raise ValueError, OverflowError and others
+        return {}, f"{where}: a value could not be read ({type(exc).__name__}: {_first_line(exc)})"
+    finally:
+        loader.dispose()
     if data is None:
         return {}, ""
     if not isinstance(data, dict):
@@ -62,8 +184,47 @@ def load_yaml_mapping(raw: str, where: str) -> tuple[dict[str, Any], str]:
     return {str(k): v for k, v in data.items()}, ""
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What PyYAML found wrong and on which line, or the first line of its message."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        return exc.problem + (f" on line {mark.line + 1}" if mark is not None else "")
+    return _first_line(exc) or "no details"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """The date in `value`: a date, or text in the form YYYY-MM-DD or an ISO date and time
+    (2025-03-01T10:00:00 or 2025-03-01 10:00:00), whose date part is kept.
+
+    Returns None when `value` is not such a date, including impossible ones like 2025-02-30."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        if _DATE.fullmatch(value):
+            return dt.date.fromisoformat(value)
+        match = _DATETIME.fullmatch(value)
+        if match:
+            dt.time.fromisoformat(match.group(2))
+            return dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return None
+
+
 def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
-    """Check every known field; an invalid value is reported and left empty."""
+    """Check every known field; an invalid value is reported in `problems` and left empty.
+
+    Never raises: values nested past MAX_DEPTH are left out of `extra` and reported."""
     problems: list[str] = []
 
     def text(key: str) -> str:
@@ -79,15 +240,10 @@ def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
         value = raw.get(key)
         if value is None or value == "":
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            problems.append(f"{key}: {value!r} is not a date (use YYYY-MM-DD)")
-            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            problems.append(f"{key}: {_describe(value)} is not a date (use YYYY-MM-DD)")
+        return parsed
 
     def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
         value = text(key).lower()
@@ -107,6 +263,15 @@ def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
         problems.append(f"tags: expected a list, got {type(tags_raw).__name__}")
         tags = ()
 
+    extra: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _KNOWN:
+            continue
+        try:
+            extra[key] = _plain(value)
+        except _MetadataProblem as exc:
+            problems.append(f"{key}: {exc}; left out")
+
     metadata = Metadata(
         title=text("title"),
         kind=choice("kind", KINDS, ""),
@@ -119,19 +284,37 @@ def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
         tags=tags,
         summary=text("summary"),
         source_url=text("source_url"),
-        extra={k: _plain(v) for k, v in raw.items() if k not in _KNOWN},
+        extra=extra,
     )
     return ParsedMetadata(metadata, tuple(problems))
 
 
-def _plain(value: Any) -> Any:
-    """Make YAML values JSON-safe (dates become ISO strings) so they can be stored."""
+def _describe(value: Any) -> str:
+    """`value` as written in a problem message, cut short so a long value stays readable."""
+    if isinstance(value, (list, dict)):
+        return f"a {type(value).__name__}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """`value` made JSON-safe so it can be stored: dates become ISO strings, YAML's sets and
+    ordered pairs become lists.
+
+    Raises _MetadataProblem for binary data, and for lists and mappings nested more than
+    MAX_DEPTH levels, which includes a list or mapping that contains itself."""
+    if depth > MAX_DEPTH:
+        raise _MetadataProblem(f"nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        raise _MetadataProblem("binary data (!!binary) cannot be stored")
+    if isinstance(value, (set, frozenset)):
+        return [_plain(v, depth + 1) for v in sorted(value, key=repr)]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
     return value
 
 

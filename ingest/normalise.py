@@ -12,7 +12,9 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 # Private-use code points come from PDF fonts with custom encodings and carry no text.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n[ ]*([a-z])")
-_TRAILING_SPACE = re.compile(r"[ ]+\n")
+# Starts only at the first space of a run: from every space of a long run not followed by a line
+# break, a plain "[ ]+\n" would rescan the rest of the run (quadratic time).
+_TRAILING_SPACE = re.compile(r"(?<![ ])[ ]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _MANY_SPACES = re.compile(r"[ ]{2,}")
 # Dot leaders of tables of contents: dozens of tokens that carry no meaning.

@@ -161,3 +161,116 @@ def test_markdown_inline_syntax_becomes_plain_text() -> None:
     assert "See Māori data and this, code and snake_case_name and 2*3*4." in extracted.text
     assert "maori-data-and-ai.md" not in extracted.text
     assert "keep **this** in code" in extracted.text
+
+
+# ---- text encodings ------------------------------------------------------------------------------
+
+MAORI = "Ngā tikanga mō te raraunga Māori: how agencies handle Māori data."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_unicode_text_in_any_encoding_with_a_byte_order_mark_is_read(encoding: str) -> None:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    raw = bom + (MAORI + "\n").encode(encoding)
+    for fmt in ("text", "markdown"):
+        extracted, _ = load_bytes("notes.txt", fmt, raw)
+        assert extracted.text == MAORI
+        assert extracted.warnings == ()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_recognised(encoding: str) -> None:
+    extracted, _ = load_bytes("notes.txt", "text", (MAORI + "\n").encode(encoding))
+    assert extracted.text == MAORI
+
+
+def test_utf16_html_is_read() -> None:
+    raw = "<html><body><p>Māori data guidance.</p></body></html>".encode("utf-16")
+    extracted, _ = load_bytes("page.html", "html", raw)
+    assert extracted.text == "Māori data guidance."
+
+
+def test_damaged_utf16_is_read_with_a_warning() -> None:
+    raw = (MAORI + "\n").encode("utf-16") + b"\x00\xd8"  # an unpaired surrogate at the end
+    extracted, _ = load_bytes("notes.txt", "text", raw)
+    assert extracted.text.startswith(MAORI)
+    assert extracted.warnings == ("damaged UTF-16 text: unreadable characters replaced",)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        bytes(range(256)) * 20,
+        b"\xff\xfe" + bytes(range(256)) * 20,
+        b"\xfe\xff" + bytes(4_000),
+        b"\xff\xfe\x00\x00" + b"\x01\x02\x03\x04" * 500,
+        b"\x01\x00\x02\x00\x03\x00" * 1_000,
+    ],
+    ids=["bytes", "utf-16 mark then bytes", "utf-16 mark then NULs", "utf-32 mark then words", "16-bit numbers"],
+)
+def test_binary_data_is_still_refused(raw: bytes) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_bytes("data.txt", "text", raw)
+    assert caught.value.reason == "binary data in a text file"
+
+
+# ---- protected PDFs ------------------------------------------------------------------------------
+
+
+def aes_pdf(user_password: str) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["Protected text. " + LONG]))))
+    writer.encrypt(user_password=user_password, owner_password="x", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_aes_pdf_with_only_an_owner_password_is_read() -> None:
+    extracted, _ = load_bytes("protected.pdf", "pdf", aes_pdf(""))
+    assert extracted.text.startswith("Protected text.")
+
+
+def test_aes_pdf_that_needs_a_password_is_reported() -> None:
+    with pytest.raises(LoadError) as caught:
+        load_bytes("locked.pdf", "pdf", aes_pdf("reader"))
+    assert caught.value.reason == "the PDF is encrypted with a password"
+    assert caught.value.hint == "Ask the owner for an unprotected copy."
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128"])
+def test_aes_pdf_without_the_cryptography_package_is_reported_as_encrypted(
+    algorithm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    import pypdf._encryption as encryption
+    from pypdf import PdfReader, PdfWriter
+    from pypdf._crypt_providers import _fallback
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["Protected text. " + LONG]))))
+    writer.encrypt(user_password="", owner_password="x", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    # pypdf's stand-ins for a missing cryptography package raise DependencyError for AES.
+    for name in ("CryptAES", "aes_cbc_decrypt", "aes_ecb_decrypt"):
+        monkeypatch.setattr(encryption, name, getattr(_fallback, name))
+    with pytest.raises(LoadError) as caught:
+        load_bytes("protected.pdf", "pdf", out.getvalue())
+    assert caught.value.reason.startswith("the PDF is encrypted and cannot be opened (cryptography")
+    assert "scanned" not in caught.value.reason
+
+
+def test_pdf_whose_decryption_fails_is_reported_as_encrypted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pypdf import PdfReader
+
+    def broken(self: PdfReader, password: str) -> None:
+        raise NotImplementedError("unsupported encryption handler")
+
+    monkeypatch.setattr(PdfReader, "decrypt", broken)
+    with pytest.raises(LoadError) as caught:
+        load_bytes("protected.pdf", "pdf", aes_pdf(""))
+    assert caught.value.reason == "the PDF is encrypted and cannot be opened (unsupported encryption handler)"

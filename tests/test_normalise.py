@@ -69,3 +69,51 @@ def test_dot_leaders_of_contents_pages_are_collapsed() -> None:
     assert normalise("Introduction.............................2") == "Introduction … 2"
     assert normalise("Scope . . . . . . . 7") == "Scope … 7"
     assert normalise("The end. Next...") == "The end. Next..."
+
+
+# Runs of about 200 KB that a backtracking pattern would take hours over; each must give the
+# right text.
+RUN = 200_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a" + " " * RUN + "b", "a b"),
+        ("a" + " " * RUN + "\nb", "a\nb"),
+        ("a" + " " * RUN, "a"),
+        ("#" * RUN, "#" * RUN),
+        ("x" + "." * RUN + "y", "x … y"),
+        ("x" + ". " * (RUN // 2) + "y", "x … y"),
+        ("x" + "-" * RUN + "y", "x" + "-" * RUN + "y"),
+        ("assess-\n" + " " * RUN + "ment", "assessment"),
+        ("word a-\n" * (RUN // 8), "word " + "aword " * (RUN // 8 - 1) + "a-"),
+        ("\n" * RUN + "text" + "\n" * RUN, "text"),
+        ("…" * RUN, "…"),
+    ],
+    ids=[
+        "spaces",
+        "spaces then a line break",
+        "trailing spaces",
+        "hashes",
+        "dots",
+        "dots and spaces",
+        "hyphens",
+        "hyphen break then spaces",
+        "many hyphen breaks",
+        "blank lines",
+        "ellipses",
+    ],
+)
+def test_long_runs_are_cleaned_in_one_pass(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_trailing_spaces_before_line_breaks_go_however_long_the_run() -> None:
+    text = ("two words" + " " * 1_000 + "\n") * 200 + " " * RUN
+    assert normalise(text) == "\n".join(["two words"] * 200)
+
+
+def test_long_one_word_per_line_text_is_repaired() -> None:
+    words = [f"w{i}" for i in range(30_000)]
+    assert normalise("\n \n".join(words)) == " ".join(words)
