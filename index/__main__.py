@@ -1,6 +1,10 @@
 """`python -m index`: search the live index, show what it holds, or measure search quality.
 
-Exit codes: 0 success; 2 no index, or it cannot be read; 4 a setting or argument is invalid.
+Exit codes:
+  0  success; also when the live build cannot be read and an earlier one answers (a warning
+     on stderr says so)
+  2  no index, no build that can be read, or the model cannot be loaded
+  4  a setting or argument is invalid
 """
 
 from __future__ import annotations
@@ -10,8 +14,16 @@ import datetime as dt
 import json
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from ingest.errors import HubError
+from ingest.__main__ import UsageParser
+from ingest.errors import HubError, SettingError
+
+if TYPE_CHECKING:
+    from index.api import Hub
+    from index.search import SearchResults
+
+EXIT_OK, EXIT_NO_INDEX, EXIT_USAGE = 0, 2, 4
 
 
 def _date(value: str) -> dt.date:
@@ -21,28 +33,53 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m index", description="Search the hub's index.")
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of results; use 1 or more")
+    return number
+
+
+def clean_text(text: str) -> str:
+    """`text` as valid Unicode: bytes of the command line that were not UTF-8 (which Python
+    keeps as lone surrogates) become U+FFFD, so they can be searched and printed."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from undecodable bytes
+        raw = text.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = UsageParser(prog="python -m index", description="Search the hub's index.")
     sub = parser.add_subparsers(dest="command", required=True)
     find = sub.add_parser("search", help="search the live index")
-    find.add_argument("query")
-    find.add_argument("--kind", action="append", default=[])
-    find.add_argument("--agency", action="append", default=[])
-    find.add_argument("--focus-area", action="append", default=[])
-    find.add_argument("--status", action="append", default=[])
+    find.add_argument("query", type=clean_text)
+    for option in ("--kind", "--agency", "--focus-area", "--status"):
+        find.add_argument(option, action="append", default=[], type=clean_text)
     find.add_argument("--from", dest="published_from", type=_date)
     find.add_argument("--to", dest="published_to", type=_date)
-    find.add_argument("--limit", type=int, default=10)
+    find.add_argument("--limit", type=_positive, default=10, help="how many documents to show (1 or more)")
     find.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
     find.add_argument("--json", action="store_true")
     info = sub.add_parser("info", help="describe the live build")
     info.add_argument("--json", action="store_true")
     sub.add_parser("rollback", help="make the previously published build live again")
-    from index.eval import add_arguments, run_command
+    from index.eval import add_arguments
 
     add_arguments(sub.add_parser("eval", help="measure search quality on a BEIR-format collection"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `python -m index` with `argv` (default: the command line); returns the exit code."""
+    args = _parser().parse_args(argv)
     if args.command == "eval":
+        from index.eval import run_command
+
         return run_command(args)
 
     from index.api import Hub
@@ -51,13 +88,17 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         hub = Hub(Settings.from_env())
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         if args.command == "info":
             return _info(hub, args.json)
         if args.command == "rollback":
             from index.build import rollback
 
             print(f"build {rollback(hub.settings)} is live again")
-            return 0
+            return EXIT_OK
         filters = Filters(
             kinds=tuple(args.kind),
             agencies=tuple(args.agency),
@@ -69,8 +110,21 @@ def main(argv: list[str] | None = None) -> int:
         results = hub.search(args.query, filters, args.limit, args.mode)
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
+        return EXIT_NO_INDEX
+    _warn_if_fallback(hub)
+    _print_results(results, args.json)
+    return EXIT_OK
+
+
+def _warn_if_fallback(hub: Hub) -> None:
+    """Tell the operator, on stderr, when an earlier build answered in place of the live one."""
+    reason = hub.fallback_reason
+    if reason:
+        print(f"warning: {reason}", file=sys.stderr)
+
+
+def _print_results(results: SearchResults, as_json: bool) -> None:
+    if as_json:
         print(
             json.dumps(
                 {
@@ -81,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 indent=2,
             )
         )
-        return 0
+        return
     if not results.hits:
         print("no results")
     for n, hit in enumerate(results.hits, start=1):
@@ -92,13 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         print("   " + "".join(f"**{t}**" if marked else t for t, marked in best.snippet))
         if hit.copies:
             print(f"   same text also filed as: {', '.join(hit.copies)}")
-    return 0
 
 
-def _info(hub: object, as_json: bool) -> int:
-    from index.api import Hub
-
-    assert isinstance(hub, Hub)
+def _info(hub: Hub, as_json: bool) -> int:
+    """Print the served build's description; returns the exit code. Raises IndexNotReady or IndexCorrupt."""
     build = hub.build()
     kinds = Counter(r.metadata.kind or "unspecified" for r in build.documents.values())
     data = {
@@ -109,13 +160,16 @@ def _info(hub: object, as_json: bool) -> int:
         "chunks": build.vectors.size,
         "by_kind": dict(sorted(kinds.items())),
         "failures": build.manifest.get("failures", {}),
+        "fallback": hub.fallback_reason,
     }
+    _warn_if_fallback(hub)
     if as_json:
         print(json.dumps(data, indent=2))
     else:
         for key, value in data.items():
-            print(f"{key}: {value}")
-    return 0
+            if key != "fallback" or value:
+                print(f"{key}: {value}")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from index.build import Progress, RunReport, update_index
-from index.errors import DocumentNotFound, IndexNotReady
-from index.live import Build, open_live, read_pointer
+from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady
+from index.live import Build, earlier_builds, open_build, read_pointer
 from index.search import Filters, Mode, SearchResults, match_documents, search
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
+from ingest.errors import HubError
 from ingest.settings import Settings
 
 # One matching text: the matching documents that hold it, best first (more than one for a copy).
 Match = tuple[DocumentRecord, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,15 +31,30 @@ class DocumentView:
     chunks: tuple[ChunkRecord, ...]
 
 
+@dataclass(frozen=True)
+class _Serving:
+    """The build being served for one reading of the pointer, and why, if it is not the live one."""
+
+    live_id: str | None  # None: the pointer itself could not be read
+    build: Build
+    reason: str | None
+
+
 class Hub:
     """Loads the model once and the live build on demand; picks up a newly published build
-    on the next call without a restart. Safe to share between threads (sessions)."""
+    on the next call without a restart. Safe to share between threads (sessions).
+
+    When the live build cannot be read, the newest earlier build that opens is served instead
+    and `fallback_reason` says so. The Hub only reads the data folder: the next build run
+    replaces the damaged build."""
 
     def __init__(self, settings: Settings, embedder_factory: Callable[[Settings], Embedder] | None = None) -> None:
         self.settings = settings
         self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime, s.data_dir / "models"))
         self._embedder: Embedder | None = None
-        self._build: Build | None = None
+        self._serving: _Serving | None = None
+        # Builds found damaged, with why, so that no call tries to open one of them again.
+        self._damaged: dict[str, str] = {}
         # Separate locks: loading the model takes seconds and must not hold up sessions that
         # only list documents.
         self._model_lock = threading.Lock()
@@ -49,64 +68,165 @@ class Hub:
             return self._embedder
 
     def build(self) -> Build:
-        """The live build, reopened when the pointer names a newer one.
+        """The build to search: the live one, reopened when the pointer names a newer one, or
+        the newest earlier build that opens while the live one cannot be read.
 
-        Raises IndexNotReady or IndexCorrupt."""
-        live_id = read_pointer(self.settings)
-        if live_id is None:
-            raise IndexNotReady(f"no index has been built yet in {self.settings.data_dir}")
-        with self._build_lock:
-            if self._build is None or self._build.build_id != live_id:
-                # The old build is not closed here: a search in another thread may still be
-                # reading it. Its connection is released when the object is collected.
-                self._build = open_live(self.settings)
-            return self._build
+        Raises IndexNotReady when nothing was published, IndexCorrupt when no build opens."""
+        return self._current().build
+
+    @property
+    def fallback_reason(self) -> str | None:
+        """A sentence for readers saying that an earlier build is shown and why, or None when
+        the live build is served (None too when no build opens at all: `build()` raises then)."""
+        try:
+            return self._current().reason
+        except HubError:
+            return None
 
     def has_index(self) -> bool:
-        return read_pointer(self.settings) is not None
+        """Whether anything was published (a pointer that cannot be read counts: it says so)."""
+        try:
+            return read_pointer(self.settings) is not None
+        except IndexCorrupt:
+            return True
+
+    def _current(self) -> _Serving:
+        """What to serve for the pointer as it is now. Raises IndexNotReady or IndexCorrupt."""
+        pointer_problem = ""
+        try:
+            live_id = read_pointer(self.settings)
+        except IndexCorrupt as exc:
+            live_id, pointer_problem = None, self._shown(exc)
+        else:
+            if live_id is None:
+                raise IndexNotReady(f"no index has been built yet in {self.settings.data_dir}")
+        with self._build_lock:
+            serving = self._serving
+            if serving is None or serving.live_id != live_id or serving.build.build_id in self._damaged:
+                # The old build is not closed here: a search in another thread may still be
+                # reading it. Its connection is released when the object is collected.
+                serving = self._serving = self._choose(live_id, pointer_problem)
+            return serving
+
+    def _choose(self, live_id: str | None, pointer_problem: str) -> _Serving:
+        """The live build if it opens, else the newest earlier one that does. Raises IndexCorrupt."""
+        why = pointer_problem
+        if live_id is not None:
+            build, why = self._open(live_id)
+            if build is not None:
+                return _Serving(live_id, build, None)
+        for candidate in earlier_builds(self.settings, live_id):
+            build, _ = self._open(candidate)
+            if build is not None:
+                return _Serving(live_id, build, _fallback_sentence(live_id, why, candidate))
+        what = f"the live build {live_id}" if live_id else "the live index pointer"
+        raise IndexCorrupt(f"{what} could not be read ({why}), and no earlier build opens")
+
+    def _open(self, build_id: str) -> tuple[Build | None, str]:
+        """(the opened build, "") or (None, why it cannot be read), remembering a failure."""
+        known = self._damaged.get(build_id)
+        if known is not None:
+            return None, known
+        try:
+            return open_build(self.settings.builds_dir / build_id), ""
+        except IndexCorrupt as exc:
+            self._damaged[build_id] = self._shown(exc, build_id)
+            return None, self._damaged[build_id]
+
+    def _shown(self, exc: HubError, build_id: str = "") -> str:
+        """An error's message with the server's folders left out: file names within the build,
+        or paths relative to the data folder, are what a reader is shown."""
+        text = str(exc)
+        if build_id:
+            folder = str(self.settings.builds_dir / build_id)
+            text = text.replace(folder + os.sep, "").replace(folder, f"build {build_id}")
+        return text.replace(str(self.settings.data_dir) + os.sep, "")
+
+    def _set_aside(self, build: Build, exc: IndexCorrupt) -> None:
+        """Remember that `build` turned out damaged while being read, so the next call moves on."""
+        with self._build_lock:
+            self._damaged.setdefault(build.build_id, self._shown(exc, build.build_id))
+
+    def _reading(self, work: Callable[[Build], T]) -> T:
+        """`work` on the served build; if that build turns out damaged part way, once more on
+        the build served next. Raises IndexNotReady or IndexCorrupt."""
+        build = self.build()
+        try:
+            return work(build)
+        except IndexCorrupt as exc:
+            self._set_aside(build, exc)
+        build = self.build()
+        try:
+            return work(build)
+        except IndexCorrupt as exc:
+            self._set_aside(build, exc)
+            raise
 
     def search(
         self, query: str, filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid"
     ) -> SearchResults:
-        """Documents answering `query`; see `index.search.search`."""
-        build = self.build()
-        return search(
-            build, self._embedder_for(mode), query, self.settings.search, filters=filters, limit=limit, mode=mode
+        """Documents answering `query`; see `index.search.search`. Raises IndexNotReady,
+        IndexCorrupt (no build can be read) or ModelMismatch."""
+        embedder = self._embedder_for(mode)
+        return self._reading(
+            lambda build: search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
         )
 
     def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[Match]:
         """Every text matching `query`, best first, each as the matching documents that hold it:
         one, or several when the same text is filed twice. This is what the filter counts and
-        "N documents match" are made of; no passages or snippets are made for it."""
-        build = self.build()
-        matches = match_documents(
-            build, self._embedder_for(mode), query, self.settings.search, filters=filters, mode=mode
-        )
-        # Dicts keep insertion order, so each text sits where its best copy ranked.
-        texts: dict[int, list[DocumentRecord]] = {}
-        for doc in matches.docs.tolist():
-            texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
-        return [tuple(records) for records in texts.values()]
+        "N documents match" are made of; no passages or snippets are made for it.
+
+        Raises IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
+        embedder = self._embedder_for(mode)
+
+        def work(build: Build) -> list[Match]:
+            matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
+            # Dicts keep insertion order, so each text sits where its best copy ranked.
+            texts: dict[int, list[DocumentRecord]] = {}
+            for doc in matches.docs.tolist():
+                texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
+            return [tuple(records) for records in texts.values()]
+
+        return self._reading(work)
 
     def _embedder_for(self, mode: Mode) -> Embedder:
         """The model, except in keyword-only mode, which never needs it loaded."""
         return self.embedder if mode != "keyword" else _NoEmbedder()
 
     def documents(self) -> list[DocumentRecord]:
+        """Every document of the served build. Raises IndexNotReady or IndexCorrupt."""
         return list(self.build().documents.values())
 
     def document(self, doc_id: str) -> DocumentView:
-        """A document by id. Raises DocumentNotFound for any id not in the live index."""
-        build = self.build()
-        record = build.documents.get(doc_id)
-        if record is None:
-            raise DocumentNotFound(f"no document with id {doc_id!r}")
-        text = build.store.document_text(doc_id) or ""
-        return DocumentView(record, text, tuple(build.store.chunks_of(doc_id)))
+        """A document by id, with its text and passages. Raises DocumentNotFound for any id not
+        in the served build, IndexNotReady, or IndexCorrupt when no build can be read."""
+
+        def work(build: Build) -> DocumentView:
+            record = build.documents.get(doc_id)
+            if record is None:
+                raise DocumentNotFound(f"no document with id {doc_id!r}")
+            text = build.store.document_text(doc_id) or ""
+            return DocumentView(record, text, tuple(build.store.chunks_of(doc_id)))
+
+        return self._reading(work)
 
     def update(self, *, full: bool = False, progress: Progress | None = None) -> RunReport:
         """Bring the index up to date with the corpus (see `index.build.update_index`)."""
         return update_index(self.settings, self.embedder, full=full, progress=progress)
+
+
+def _fallback_sentence(live_id: str | None, why: str, shown: str) -> str:
+    """The reader's explanation of why build `shown` is served in place of the live one."""
+    if live_id is None:
+        return (
+            f"The pointer to the live build could not be read ({why}); showing the build {shown} "
+            "until the next build is published."
+        )
+    return (
+        f"The live build {live_id} could not be read ({why}); showing the earlier build {shown} "
+        "until the next build is published."
+    )
 
 
 class _NoEmbedder:

@@ -69,7 +69,7 @@ def read_pointer(settings: Settings) -> str | None:
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"{pointer}: cannot read the live index pointer ({exc})") from None
     build = data.get("build") if isinstance(data, dict) else None
-    if not isinstance(build, str) or not build or "/" in build or build.startswith("."):
+    if not isinstance(build, str) or not _plain_name(build):
         raise IndexCorrupt(f"{pointer}: names no valid build")
     return build
 
@@ -83,13 +83,14 @@ def open_live(settings: Settings) -> Build:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a build folder. Raises IndexCorrupt naming the file when missing or unreadable."""
     path = folder / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IndexCorrupt(f"{path}: missing") from None
     except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"{path}: unreadable ({exc})") from None
+        raise IndexCorrupt(f"{path}: unreadable ({_one_line(exc)})") from None
     if not isinstance(data, dict):
         raise IndexCorrupt(f"{path}: not a manifest")
     return data
@@ -101,20 +102,26 @@ def open_build(folder: Path) -> Build:
     for name in (STORE, VECTORS):
         if not (folder / name).is_file():
             raise IndexCorrupt(f"{folder / name}: missing")
+    store = SqliteStore(folder / STORE)
     try:
-        store = SqliteStore(folder / STORE)
-        records = store.documents()
-        row_ids = store.chunk_doc_ids()
-    except Exception as exc:  # sqlite3 raises DatabaseError subclasses for many kinds of damage
-        raise IndexCorrupt(f"{folder / STORE}: unreadable ({exc})") from None
+        return _load(folder, manifest, store)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _load(folder: Path, manifest: dict[str, Any], store: SqliteStore) -> Build:
+    """The rest of `open_build` once the store is open. Raises IndexCorrupt naming the bad file."""
+    records = store.documents()
+    row_ids = store.chunk_doc_ids()
     try:
         vectors = VectorIndex.load(folder / VECTORS)
     except Exception as exc:  # faiss raises RuntimeError with its C++ message
-        raise IndexCorrupt(f"{folder / VECTORS}: unreadable ({exc})") from None
+        raise IndexCorrupt(f"{folder / VECTORS}: unreadable ({_one_line(exc)})") from None
     try:
         keyword = KeywordIndex.load(folder / KEYWORD)
     except Exception as exc:  # bm25s raises on missing or damaged arrays
-        raise IndexCorrupt(f"{folder / KEYWORD}: unreadable ({exc})") from None
+        raise IndexCorrupt(f"{folder / KEYWORD}: unreadable ({_one_line(exc)})") from None
     if vectors.size != len(row_ids) or manifest.get("chunks") != len(row_ids):
         raise IndexCorrupt(
             f"{folder}: parts disagree ({vectors.size} vectors, {len(row_ids)} passages, "
@@ -123,6 +130,9 @@ def open_build(folder: Path) -> Build:
     documents = {r.doc_id: r for r in records}
     doc_order = list(documents)
     position = {doc_id: i for i, doc_id in enumerate(doc_order)}
+    unknown = sorted(set(row_ids) - set(position))
+    if unknown:
+        raise IndexCorrupt(f"{folder / STORE}: passages of unknown documents ({unknown[0]!r})")
     row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
     columns = MetadataColumns([documents[d] for d in doc_order])
     group = group_of(doc_order, copies_in_manifest(manifest.get("duplicates")))
@@ -130,6 +140,44 @@ def open_build(folder: Path) -> Build:
     return Build(
         folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group, copies
     )
+
+
+def _plain_name(build_id: str) -> bool:
+    """Whether `build_id` can only name a folder directly inside the builds folder."""
+    return bool(build_id) and "/" not in build_id and "\\" not in build_id and not build_id.startswith(".")
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, without the C++ function and source line that faiss
+    puts before its own words ("Error in void faiss::read_vector(...) at ...: Error: ...")."""
+    text = " ".join(str(exc).split())
+    if text.startswith("Error in ") and " Error: " in text:
+        text = text.rsplit(" Error: ", 1)[1]
+    return text or type(exc).__name__
+
+
+def earlier_builds(settings: Settings, live_id: str | None) -> list[str]:
+    """Ids of finished builds to serve while the live build `live_id` cannot be read, best first.
+
+    First the published history before `live_id`, newest first; then any other finished build
+    folder older than `live_id`, newest first (ids begin with the time they were built). A newer
+    folder is left out: it is one that a rollback turned away from. With `live_id` None (the
+    pointer itself is unreadable) every build qualifies. Never a `.partial` folder, which may be
+    half written. Reads only; returns [] when the builds folder cannot be listed."""
+    history = read_history(settings)
+    if live_id in history:
+        history = history[: history.index(live_id)]
+    ids = [b for b in reversed(history) if b != live_id and _plain_name(b)]
+    try:
+        folders = sorted((p.name for p in settings.builds_dir.iterdir() if p.is_dir()), reverse=True)
+    except OSError:
+        folders = []
+    for name in folders:
+        if name.endswith(PARTIAL) or not _plain_name(name) or name in ids or name == live_id:
+            continue
+        if live_id is None or name < live_id:
+            ids.append(name)
+    return ids
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -149,10 +197,11 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def read_history(settings: Settings) -> list[str]:
+    """Published build ids, oldest first; [] when the history is missing or unreadable."""
     path = settings.data_dir / "history.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):
         return []
     return [str(b) for b in data] if isinstance(data, list) else []
 

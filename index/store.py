@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from index.errors import IndexCorrupt
 from ingest.metadata import metadata_from_json, metadata_to_json
 from ingest.types import Document, Metadata
 
@@ -41,6 +43,8 @@ class ChunkRecord:
 
 
 class DocumentStore(Protocol):
+    """Reading methods raise IndexCorrupt, naming the file, when the stored data cannot be read."""
+
     def documents(self) -> list[DocumentRecord]:
         """Every document, without its text."""
         ...
@@ -64,6 +68,9 @@ class DocumentStore(Protocol):
     def close(self) -> None: ...
 
 
+# The most of an error's own words kept in a damage message, which must stay one readable line.
+DETAIL_CHARS = 120
+
 _SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, path TEXT, format TEXT, content_hash TEXT,
@@ -78,11 +85,30 @@ CREATE INDEX chunks_doc ON chunks (doc_id, position);
 
 
 class SqliteStore:
-    """A read-only view of a build's SQLite file; safe to share between threads."""
+    """A read-only view of a build's SQLite file; safe to share between threads.
+
+    Every reading method raises IndexCorrupt, in one line naming the file, instead of the raw
+    sqlite3 error: a damaged page may only show when the passage on it is first read."""
 
     def __init__(self, path: Path) -> None:
-        # Read-only URI: a reader can never change a published build.
-        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        """Open `path` read-only. Raises IndexCorrupt when it cannot be opened."""
+        self.path = path
+        with self._reading():
+            # Read-only URI: a reader can never change a published build.
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn sqlite3 errors, and values that do not decode, into IndexCorrupt naming the file."""
+        try:
+            yield
+        except (sqlite3.Error, ValueError) as exc:
+            # ValueError: a damaged page can also hold bytes that are not the UTF-8 or JSON written.
+            # sqlite3 quotes the start of a text it cannot decode: passage text is no error message.
+            detail = " ".join(str(exc).split(" with text '")[0].split()) or type(exc).__name__
+            if len(detail) > DETAIL_CHARS:
+                detail = detail[: DETAIL_CHARS - 1] + "…"
+            raise IndexCorrupt(f"{self.path}: damaged ({detail})") from None
 
     @staticmethod
     def write(path: Path, documents: Iterable[Document]) -> int:
@@ -120,6 +146,11 @@ class SqliteStore:
         return row
 
     def documents(self) -> list[DocumentRecord]:
+        """Every document, without its text. Raises IndexCorrupt."""
+        with self._reading():
+            return self._documents()
+
+    def _documents(self) -> list[DocumentRecord]:
         rows = self._db.execute(
             "SELECT doc_id, path, format, content_hash, metadata, warnings, chunk_count, page_starts "
             "FROM documents ORDER BY doc_id"
@@ -139,25 +170,33 @@ class SqliteStore:
         ]
 
     def document_text(self, doc_id: str) -> str | None:
-        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        return None if row is None else str(row[0])
+        """The full cleaned text of a document, or None if unknown. Raises IndexCorrupt."""
+        with self._reading():
+            row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            return None if row is None else str(row[0])
 
     def chunks(self, rows: Iterable[int]) -> list[ChunkRecord]:
+        """The passages at `rows`, in the order asked. Raises IndexCorrupt."""
         wanted = [int(r) for r in rows]
         found: dict[int, ChunkRecord] = {}
-        for i in range(0, len(wanted), 500):
-            batch = wanted[i : i + 500]
-            marks = ",".join("?" * len(batch))
-            for r in self._db.execute(f"SELECT * FROM chunks WHERE row IN ({marks})", batch):
-                found[r[0]] = _chunk(r)
+        with self._reading():
+            for i in range(0, len(wanted), 500):
+                batch = wanted[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                for r in self._db.execute(f"SELECT * FROM chunks WHERE row IN ({marks})", batch):
+                    found[r[0]] = _chunk(r)
         return [found[r] for r in wanted if r in found]
 
     def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
-        rows = self._db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
-        return [_chunk(r) for r in rows]
+        """A document's passages in reading order. Raises IndexCorrupt."""
+        with self._reading():
+            rows = self._db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
+            return [_chunk(r) for r in rows]
 
     def chunk_doc_ids(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
+        """The document id of every passage row, in row order. Raises IndexCorrupt."""
+        with self._reading():
+            return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
 
     def close(self) -> None:
         self._db.close()

@@ -17,14 +17,26 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from typing import NoReturn
 
 from ingest.errors import HubError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_NOT_PUBLISHED, EXIT_LOCKED, EXIT_USAGE = 0, 1, 2, 3, 4
 
 
+class UsageParser(argparse.ArgumentParser):
+    """An ArgumentParser whose argument errors exit with the hub's code for them, 4, rather
+    than argparse's 2, which here means that nothing was published. `--help` still exits 0."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and `message` to stderr, then exit 4."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="Update the hub's index from corpus/.")
+    """Run `python -m ingest` with `argv` (default: the command line); returns the exit code."""
+    parser = UsageParser(prog="python -m ingest", description="Update the hub's index from corpus/.")
     parser.add_argument("--full", action="store_true", help="rebuild everything, ignoring the live index")
     parser.add_argument("--dry-run", action="store_true", help="list what would change and stop")
     parser.add_argument("--allow-shrink", action="store_true", help="publish even if many documents disappeared")

@@ -43,6 +43,8 @@ RECIPE = 1
 EXPORT_INFO = "export.json"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
+# Files whose size and checksum export.json records, so that a damaged one is exported again.
+CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE)
 # Sentences the export is checked on, and the least cosine to PyTorch's vectors it must reach.
 CHECK_SENTENCES = (
     "How do I request a privacy impact assessment for a new AI tool?",
@@ -124,16 +126,39 @@ def ensure_export(model_path: str, model: str, version: str, runtime: str, cache
 
 
 def _is_complete(folder: Path) -> bool:
+    """Whether `folder` holds a finished export of this recipe whose files are still exactly as
+    exported (size and SHA-256 as recorded in export.json). An export recorded before sizes and
+    checksums were is not complete, so it is made again once."""
     try:
         info = json.loads((folder / EXPORT_INFO).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (
-        isinstance(info, dict)
-        and info.get("recipe") == RECIPE
-        and (folder / MODEL_FILE).is_file()
-        and (folder / TOKENIZER_FILE).is_file()
-    )
+    files = info.get("files") if isinstance(info, dict) else None
+    if not isinstance(info, dict) or info.get("recipe") != RECIPE or not isinstance(files, dict):
+        return False
+    checks = [(folder / n, files[n]) for n in CHECKED_FILES if isinstance(files.get(n), dict)]
+    if len(checks) != len(CHECKED_FILES):
+        return False
+    try:
+        # Sizes first: a truncated file, the likely damage, is caught without reading it.
+        if any(path.stat().st_size != recorded.get("size") for path, recorded in checks):
+            return False
+        # Hashing the 90 MB OpenVINO model and the 0.7 MB tokenizer takes 0.07 s (measured, files
+        # in the page cache): paid once per process start, it catches a file damaged in place.
+        return all(_sha256(path) == recorded.get("sha256") for path, recorded in checks)
+    except OSError:
+        return False
+
+
+def _fingerprints(folder: Path) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of each file `_is_complete` checks, as saved in export.json."""
+    return {n: {"size": (folder / n).stat().st_size, "sha256": _sha256(folder / n)} for n in CHECKED_FILES}
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of the file at `path`, in hex. Raises OSError."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _export(model_path: str, model: str, version: str, runtime: str, staging: Path) -> None:
@@ -233,7 +258,8 @@ def _export(model_path: str, model: str, version: str, runtime: str, staging: Pa
             f"{MIN_CHECK_COSINE[runtime]}); use HUB_RUNTIME=torch"
         )
     info = ExportInfo(**{**asdict(info), "check_cosine": round(cosine, 6)})
-    (staging / EXPORT_INFO).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+    described = {**asdict(info), "files": _fingerprints(staging)}
+    (staging / EXPORT_INFO).write_text(json.dumps(described, indent=2), encoding="utf-8")
 
 
 def _check_architecture(st: Any, model: str) -> Any:
@@ -255,6 +281,7 @@ def read_export(folder: Path) -> ExportInfo:
     path = folder / EXPORT_INFO
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("files", None)  # sizes and checksums, for `_is_complete` only
         data["input_names"] = tuple(data["input_names"])
         return ExportInfo(**data)
     except (OSError, ValueError, TypeError, KeyError) as exc:

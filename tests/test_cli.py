@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from index.build import build_lock
 from ingest.settings import Settings
 from tests.conftest import ROOT
@@ -118,3 +120,89 @@ def test_damaged_index_is_a_clear_error(settings: Settings) -> None:
     assert result.returncode == 2
     assert "vectors.faiss" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- argument errors exit 4, as documented -------------------------------------------------------
+
+
+def test_help_still_exits_0(settings: Settings) -> None:
+    for module in ("index", "ingest"):
+        result = run(module, "--help", settings=settings)
+        assert result.returncode == 0 and "usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "named"),
+    [
+        ("index", ["search", "ferry", "--limit", "-5"], "--limit"),
+        ("index", ["search", "ferry", "--limit", "0"], "--limit"),
+        ("index", ["search", "ferry", "--limit", "lots"], "--limit"),
+        ("index", ["search", "ferry", "--from", "yesterday"], "--from"),
+        ("index", ["search"], "query"),
+        ("index", [], "command"),
+        ("ingest", ["--no-such-option"], "--no-such-option"),
+    ],
+)
+def test_argument_errors_exit_4_naming_the_argument(
+    settings: Settings, module: str, args: list[str], named: str
+) -> None:
+    result = run(module, *args, settings=settings)
+    assert result.returncode == 4
+    assert named in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_for_searching_gives_exit_4_naming_it(settings: Settings) -> None:
+    result = run("index", "search", "ferry", settings=settings, extra_env={"HUB_CHUNK_TOKENS": "abc"})
+    assert result.returncode == 4
+    assert "HUB_CHUNK_TOKENS" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_query_with_bytes_that_are_not_utf8_is_cleaned_and_searched(settings: Settings) -> None:
+    corpus(settings)
+    assert run("ingest", "--quiet", settings=settings).returncode == 0
+    env = {**os.environ, "HUB_MODEL": "fake-hash", "HUB_DATA_DIR": str(settings.data_dir)}
+    raw = subprocess.run(
+        [sys.executable.encode(), b"-m", b"index", b"search", b"\xff\xfe ferry", b"--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert raw.returncode == 0, raw.stderr.decode()
+    data = json.loads(raw.stdout)
+    assert data["query"] == "\ufffd\ufffd ferry"
+    assert data["hits"][0]["doc_id"] == "a.md"
+    shown = subprocess.run(
+        [sys.executable.encode(), b"-m", b"index", b"search", b"ferry \xc3"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0 and b"Ferries" in shown.stdout
+
+
+# --- a damaged live build: the earlier one answers, with a warning ----------------------------
+
+
+def test_a_damaged_live_build_is_answered_from_the_earlier_one_with_a_warning(settings: Settings) -> None:
+    corpus(settings)
+    assert run("ingest", "--quiet", settings=settings).returncode == 0
+    earlier = json.loads((settings.data_dir / "LIVE").read_text())["build"]
+    write_md(settings.corpus_dir, "c.md", "# Dog registration\n\nRegister your dog.", title="Dogs", kind="tool")
+    assert run("ingest", "--quiet", settings=settings).returncode == 0
+    live = json.loads((settings.data_dir / "LIVE").read_text())["build"]
+    (settings.builds_dir / live / "store.sqlite").write_bytes(b"junk" * 4096)
+
+    found = run("index", "search", "ferry", settings=settings)
+    assert found.returncode == 0
+    assert "1. Ferries" in found.stdout
+    (warning,) = found.stderr.splitlines()
+    assert warning.startswith(f"warning: The live build {live} could not be read (store.sqlite: damaged")
+    assert earlier in warning
+
+    info = run("index", "info", "--json", settings=settings)
+    assert info.returncode == 0 and "warning:" in info.stderr
+    data = json.loads(info.stdout)
+    assert data["build"] == earlier and data["documents"] == 2
+    assert data["fallback"].startswith(f"The live build {live} could not be read")

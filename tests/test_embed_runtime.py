@@ -222,6 +222,53 @@ def test_a_damaged_export_is_replaced_and_leftovers_removed(
 
 
 @pytest.mark.model
+def test_a_truncated_model_file_is_exported_again(fast_embedder: Any, models_dir: Path, tmp_path: Path) -> None:
+    (folder,) = models_dir.glob(f"*/{DEFAULT_RUNTIME}-r*")
+    copy = tmp_path / "models" / folder.parent.name / folder.name
+    shutil.copytree(folder, copy)
+    model = copy / runtimes.MODEL_FILE
+    with model.open("r+b") as handle:
+        handle.truncate(model.stat().st_size // 2)
+    embedder = load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, tmp_path / "models")
+    assert model.stat().st_size == (folder / runtimes.MODEL_FILE).stat().st_size
+    assert np.allclose(embedder.encode_documents(SENTENCES), fast_embedder.encode_documents(SENTENCES), atol=1e-5)
+
+
+def _fake_export(folder: Path) -> None:
+    """A folder laid out like a finished export, with small stand-in files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / runtimes.MODEL_FILE).write_bytes(b"onnx" * 1000)
+    (folder / runtimes.TOKENIZER_FILE).write_text('{"model": {}}', encoding="utf-8")
+    info = {"recipe": runtimes.RECIPE, "files": runtimes._fingerprints(folder)}
+    (folder / EXPORT_INFO).write_text(json.dumps(info), encoding="utf-8")
+
+
+def test_an_export_with_its_files_as_recorded_is_complete(tmp_path: Path) -> None:
+    _fake_export(tmp_path)
+    assert runtimes._is_complete(tmp_path)
+
+
+@pytest.mark.parametrize("name", runtimes.CHECKED_FILES)
+def test_an_export_file_changed_in_place_or_truncated_is_not_complete(tmp_path: Path, name: str) -> None:
+    _fake_export(tmp_path)
+    path = tmp_path / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, other bytes: only the checksum tells
+    path.write_bytes(bytes(data))
+    assert not runtimes._is_complete(tmp_path)
+    path.write_bytes(bytes(data[: len(data) // 2]))
+    assert not runtimes._is_complete(tmp_path)
+
+
+def test_an_export_recorded_without_checksums_is_made_again(tmp_path: Path) -> None:
+    _fake_export(tmp_path)
+    info = json.loads((tmp_path / EXPORT_INFO).read_text(encoding="utf-8"))
+    del info["files"]
+    (tmp_path / EXPORT_INFO).write_text(json.dumps(info), encoding="utf-8")
+    assert not runtimes._is_complete(tmp_path)
+
+
+@pytest.mark.model
 def test_an_export_that_drifts_is_refused_and_leaves_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(runtimes.MIN_CHECK_COSINE, DEFAULT_RUNTIME, 1.01)
     with pytest.raises(ModelUnavailable, match="drifts from PyTorch"):
