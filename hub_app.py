@@ -26,6 +26,7 @@ from index.views import (
     latest_run,
     location,
     memoise,
+    number_of,
     parse_search_state,
     value_label,
 )
@@ -55,7 +56,8 @@ def ensure_index(hub: Hub) -> bool:
         # A build that failed would most likely fail again; building on every visit would only
         # load the server, so someone has to ask for it.
         what = "was rejected" if last.outcome == "rejected" else "failed"
-        st.error(ui.md_escape(f"The hub has no index yet: the last build {what}. {last.message}"))
+        st.error(f"The hub has no index yet: the last build {what}. The Index status page says why.")
+        st.page_link(ui.STATUS_PAGE, label="See why on the Index status page")
         if not st.button("Try building the index again"):
             return False
     st.info("The hub has no index yet, so it is being built from the corpus folder now. This happens once.")
@@ -72,15 +74,19 @@ def ensure_index(hub: Hub) -> bool:
         return False
     except HubError as exc:
         bar.empty()
-        st.error(f"The index could not be built: {ui.md_escape(str(exc))}")
+        ui.log_error("The first build failed", exc)
+        st.error(f"The index could not be built. {ui.TOLD}")
         return False
     bar.empty()
     if report.outcome not in ("published", "unchanged"):
-        st.error(f"The index could not be built: {ui.md_escape(report.message)}")
-        for failure in report.failed:
-            st.markdown(f"- {ui.md_escape(failure['file'])}: {ui.md_escape(failure['reason'])}")
+        # The run's own message names server folders; the operators find it in the log and
+        # editors on Index status, with the folders left out.
+        ui.LOG.error("The first build ended %s: %s", report.outcome, report.message)
+        unread = f" {number_of(len(report.failed), 'file')} could not be read." if report.failed else ""
+        st.error(f"The index could not be built.{unread} The Index status page lists why and what to do.")
+        st.page_link(ui.STATUS_PAGE, label="See why on the Index status page")
         return False
-    failed = f" {len(report.failed)} files could not be read; see Index status." if report.failed else ""
+    failed = f" {number_of(len(report.failed), 'file')} could not be read; see Index status." if report.failed else ""
     st.success(f"The index is ready: {report.documents} documents, {report.chunks} passages.{failed}")
     return True
 

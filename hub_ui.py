@@ -1,13 +1,17 @@
 """Rendering helpers shared by the portal's pages: the cached Hub, safe HTML, links and URL values.
 
-Every piece of document text or metadata that reaches the browser goes through `esc` (or
-`md_escape` for widget labels) first: documents are untrusted input, and HTML in them must show
-as text, never run.
+Every piece of outside text that reaches the browser (document text and metadata, file names,
+failure reasons, anything from a run report) goes through `esc` into HTML, or through
+`md_escape` into any element that reads Markdown (st.markdown, titles, captions, alerts, widget
+labels). Documents and file names are untrusted input: markup in them must show as text, never
+act. Tables of outside text are drawn with `table_html`, never st.table, which reads Markdown in
+every cell. Errors are logged for the operators; readers get a plain sentence.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,13 +24,15 @@ from index.api import Hub
 from index.errors import IndexNotReady
 from index.present import Segment
 from index.store import DocumentRecord
-from index.views import FACETS, Link, format_date, kind_label, value_label
+from index.views import FACETS, Link, format_date, kind_label, value_label, without_folders
 from ingest.embed import Embedder, RememberedQueries, load_embedder
 from ingest.errors import HubError
 from ingest.settings import Settings
 
 SEARCH_PAGE = "hub_app.py"
 DOCUMENT_PAGE = "pages/1_Document.py"
+STATUS_PAGE = "pages/6_Index_status.py"
+LOG = logging.getLogger("hub.portal")
 # URL path Streamlit gives the reader page (its file name without the number prefix); used for
 # plain HTML links, which cannot go through st.page_link.
 DOCUMENT_URL = "Document"
@@ -37,7 +43,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("pages/3_Case_studies.py", "Case studies"),
     ("pages/4_AI_marketplace.py", "AI marketplace"),
     ("pages/5_Work_programme.py", "Work programme"),
-    ("pages/6_Index_status.py", "Index status"),
+    (STATUS_PAGE, "Index status"),
 )
 
 _CSS = """
@@ -63,6 +69,12 @@ mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px;
 .hub-card dt { font-weight: 600; }
 .hub-card dd { margin: 0; }
 .hub-card ul { margin: .1rem 0 .3rem 1.1rem; padding: 0; }
+.hub-table-wrap { overflow-x: auto; margin: .2rem 0 1rem 0; }
+.hub-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+.hub-table th, .hub-table td { border: 1px solid #c9ced6; padding: .35rem .6rem; text-align: left;
+                               vertical-align: top; overflow-wrap: break-word; }
+.hub-table th { background: #f0f2f6; font-weight: 600; white-space: nowrap; }
+.hub-table .hub-num { text-align: right; font-variant-numeric: tabular-nums; }
 </style>
 """
 
@@ -110,7 +122,8 @@ def get_hub() -> Hub | None:
     try:
         settings = Settings.from_env()
     except HubError as exc:
-        st.error(f"The hub is not configured correctly: {md_escape(str(exc))}")
+        log_error("The hub's settings are invalid", exc)
+        st.error(f"The hub is not configured correctly, so it cannot start. {TOLD}")
         return None
     return _hub(repr(settings), settings)
 
@@ -127,9 +140,33 @@ def load_documents(hub: Hub) -> list[DocumentRecord] | None:
     return None
 
 
+# What a reader is told when something failed that only the operators can put right. True
+# because `log_error` writes the full error to the server's log, which the operators read.
+TOLD = "The details are in the server log for the hub's operators; please try again later."
+
+
+def log_error(what: str, exc: BaseException) -> None:
+    """Write `what` and the full error, traceback included, to the server log at ERROR level."""
+    LOG.error("%s: %s", what, exc, exc_info=exc)
+
+
 def show_index_error(exc: HubError) -> None:
-    """The reason, in one line (errors name the file at fault), never a traceback."""
-    st.error(f"The index cannot be read: {md_escape(str(exc))}")
+    """Tell a reader the index cannot be read, in plain words: the error itself, which names
+    server paths and library internals, goes to the server log only."""
+    log_error("The index cannot be read", exc)
+    st.error(f"The search index cannot be read right now. {TOLD}")
+
+
+def show_index_problem(exc: HubError, settings: Settings) -> None:
+    """Tell an editor (Index status) why the index cannot be read: the error's own words, with
+    the server's folders left out of its paths. Also logged, like `show_index_error`."""
+    log_error("The index cannot be read", exc)
+    st.error(f"The search index cannot be read: {md_escape(local_text(str(exc), settings))}")
+
+
+def local_text(text: str, settings: Settings) -> str:
+    """`text` with paths made relative to the data and corpus folders (see `without_folders`)."""
+    return without_folders(text, (settings.data_dir, settings.corpus_dir))
 
 
 # ---- safe text -----------------------------------------------------------------------------------
@@ -145,14 +182,53 @@ def highlight_html(segments: Iterable[Segment]) -> str:
     return "".join(f"<mark>{esc(text)}</mark>" if marked else esc(text) for text, marked in segments)
 
 
+def table_html(label: str, columns: Sequence[str], rows: Iterable[Sequence[str | int]]) -> str:
+    """An HTML table of `rows` under `columns`, every header and cell escaped, so a file name or
+    reason shows exactly as written. Numbers are right-aligned; `label` names the table for
+    screen readers."""
+    rows = list(rows)
+    numeric = [bool(rows) and all(isinstance(row[i], int) for row in rows) for i in range(len(columns))]
+    head = "".join(
+        f'<th scope="col" class="hub-num">{esc(name)}</th>' if number else f'<th scope="col">{esc(name)}</th>'
+        for name, number in zip(columns, numeric, strict=True)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="hub-num">{cell}</td>' if isinstance(cell, int) else f"<td>{esc(cell)}</td>" for cell in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<div class="hub-table-wrap"><table class="hub-table" aria-label="{esc(label)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+# Invisible, and not a place to break a line: it keeps the text looking as written.
+WORD_JOINER = "\u2060"
+# Streamlit rewrites some text after the Markdown is parsed, when backslash escapes are already
+# gone: web and e-mail addresses become links (GFM autolinks), ":material_x:" becomes an icon and
+# ":streamlit:" its logo. A word joiner inside each such pattern stops the rewrite.
+_REWRITTEN = re.compile(r"(?<=:)(?=//|material_|streamlit:)|(?<=@)(?=[-\w])|(?<=www)(?=\.)", re.IGNORECASE)
+# Streamlit also turns these, standing alone between spaces, into arrows and other symbols.
+_SYMBOLS = re.compile(r"(?<!\S)(?:<->|->|<-|--|>=|<=|~=)(?!\S)")
 
 
 def md_escape(text: str) -> str:
-    """`text` as literal Markdown, for widget labels: every ASCII punctuation mark is
-    backslash-escaped (CommonMark allows that for all of them), so no HTML, link, emphasis or
-    Streamlit directive (:red[...], :material/...:) in a title can take effect."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """`text` as Markdown that Streamlit shows exactly as written (runs of white space become
+    one space), for any element that reads Markdown: titles, alerts, captions, widget labels.
+
+    Every ASCII punctuation mark is backslash-escaped (CommonMark allows that for all of them),
+    so no HTML, link, image, emphasis, LaTeX or Streamlit directive (:red[...]) can take effect;
+    and a word joiner goes into each pattern that Streamlit rewrites after parsing (addresses,
+    icons, arrows). Neither shows on the page."""
+    flat = " ".join(text.split())
+    flat = _SYMBOLS.sub(lambda m: m[0][0] + WORD_JOINER + m[0][1:], flat)
+    flat = _REWRITTEN.sub(WORD_JOINER, flat)
+    return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 # ---- links and URL values ------------------------------------------------------------------------

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote
 
 from index.present import Segment, highlight, query_terms
 from index.search import Filters, SearchResults
 from index.store import DocumentRecord
+from ingest.scan import id_problem
 
 KIND_LABELS: dict[str, str] = {
     "guidance": "Guidance",
@@ -33,7 +34,8 @@ KIND_LABELS: dict[str, str] = {
 CLASSIFICATIONS: tuple[str, ...] = ("UNCLASSIFIED", "IN-CONFIDENCE", "SENSITIVE", "RESTRICTED")
 APPROVAL_STATUSES: tuple[str, ...] = ("approved", "approved with conditions", "under assessment", "not approved")
 MAX_QUERY_CHARS = 500
-MAX_ID_CHARS = 400
+# ASCII digits only: str.isdigit() also accepts "²", "①" and "٣", which int() then refuses.
+_URL_NUMBER = re.compile("[0-9]{1,6}")
 
 
 def kind_label(kind: str) -> str:
@@ -141,9 +143,8 @@ def parse_search_state(get_all: Callable[[str], Sequence[str]], options: FacetOp
         chosen = [v for v in dict.fromkeys(get_all(facet)) if v in allowed]
         if chosen:
             selected[facet] = tuple(chosen)
-    year_raw = (list(get_all("year")) or [""])[-1]
-    year = int(year_raw) if year_raw.isdigit() and int(year_raw) in options.years else None
-    return SearchState(query, selected, year)
+    year = url_number((list(get_all("year")) or [""])[-1])
+    return SearchState(query, selected, year if year in options.years else None)
 
 
 # Every text a search matches under some filters, best first, each as the documents holding it
@@ -189,26 +190,25 @@ def safe_doc_id(raw: str | None, known: Collection[str]) -> str | None:
     """`raw` if it names a document in the live index, else None.
 
     Membership in the index is what makes an id safe; the path checks first refuse anything that
-    looks like a path trick (also once or twice URL-decoded) so it never reaches a lookup or a log."""
-    # Ids are paths inside the corpus; a colon (drive letters, URL schemes) never appears in the
-    # sample corpus and is refused with the rest.
-    if not raw or len(raw) > MAX_ID_CHARS:
+    looks like a path trick (also once or twice URL-decoded) so it never reaches a lookup or a log.
+    They are the same checks the corpus scan applies, so every indexed document can be opened."""
+    if not raw or id_problem(raw):
         return None
-    forms = {raw, unquote(raw), unquote(unquote(raw))}
-    for form in forms:
-        if "\x00" in form or "\\" in form or form.startswith(("/", "~")) or ":" in form:
-            return None
-        if any(part in ("", ".", "..") for part in form.split("/")):
-            return None
     return raw if raw in known else None
+
+
+def url_number(raw: str | None) -> int | None:
+    """A whole number from a URL value: one to six ASCII digits, nothing else (no sign, no
+    spaces, no other script's digits); None for anything else. Never raises."""
+    if raw is None or not _URL_NUMBER.fullmatch(raw):
+        return None
+    return int(raw)
 
 
 def safe_position(raw: str | None, count: int) -> int | None:
     """A passage position from the URL, if it is a whole number naming one of `count` passages."""
-    if raw is None or not raw.isdigit() or len(raw) > 6:
-        return None
-    position = int(raw)
-    return position if position < count else None
+    position = url_number(raw)
+    return position if position is not None and position < count else None
 
 
 def original_file(record: DocumentRecord, corpus_dir: Path) -> Path | None:
@@ -536,8 +536,10 @@ def programme(records: Iterable[DocumentRecord]) -> list[FocusArea]:
 
 def _code_key(code: str) -> tuple[int, str]:
     """Sort I-2 before I-10; codes without a number go last."""
-    digits = "".join(ch for ch in code if ch.isdigit())
-    return (int(digits) if digits else 10**6, code)
+    # ASCII digits only, and not too many: a code is metadata anyone can write, and int()
+    # refuses "²" as well as numbers of thousands of digits.
+    digits = "".join(ch for ch in code if ch in "0123456789")[:12]
+    return (int(digits) if digits else 10**12, code)
 
 
 def programme_overview(records: Iterable[DocumentRecord]) -> list[DocumentRecord]:
@@ -570,8 +572,20 @@ def counts_by_kind(records: Iterable[DocumentRecord]) -> list[KindCount]:
 
 
 @dataclass(frozen=True)
+class FileProblem:
+    """A corpus file that a build run could not index (failed) or did not read (skipped)."""
+
+    file: str
+    reason: str
+    hint: str = ""
+    kept: bool = False  # failed this run, but its last good version is still searchable
+
+
+@dataclass(frozen=True)
 class RunSummary:
-    """One build run as its JSON report tells it; `problem` is set when the report is unreadable."""
+    """One build run as its JSON report tells it; `problem` is set when the report is unreadable.
+
+    Reports written before a field existed simply lack it: the field is then empty."""
 
     name: str
     started: str = ""
@@ -585,28 +599,55 @@ class RunSummary:
     added: int = 0
     updated: int = 0
     removed: int = 0
-    failed: tuple[Mapping[str, str], ...] = ()
+    failed: tuple[FileProblem, ...] = ()
+    skipped: tuple[FileProblem, ...] = ()
+    # Documents that failed this run (or could not be listed) whose last good version is kept.
+    stale: tuple[str, ...] = ()
+    # Per document, what the run noticed but indexed anyway (invalid metadata values and such).
+    warnings: tuple[tuple[str, tuple[str, ...]], ...] = ()
     problem: str = ""
+
+
+def _problems(value: Any, stale: Collection[str] = ()) -> tuple[FileProblem, ...]:
+    """A report's list of file entries; entries that are not objects, or a value that is not a
+    list, are left out rather than trusted."""
+    if not isinstance(value, list):
+        return ()
+    out = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            continue
+        file = _text(entry.get("file"))
+        kept = entry.get("kept") is True or _text(entry.get("kept")).lower() == "yes" or file in stale
+        out.append(FileProblem(file, _text(entry.get("reason")), _text(entry.get("hint")), kept))
+    return tuple(out)
+
+
+def _doc_warnings(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A report's warnings ({doc_id: [text, ...]}) by document id; anything else gives none."""
+    if not isinstance(value, dict):
+        return ()
+    found = ((_text(doc_id), _texts(texts)) for doc_id, texts in value.items())
+    return tuple(sorted((doc_id, texts) for doc_id, texts in found if doc_id and texts))
 
 
 def read_run(path: Path) -> RunSummary:
     """A run report file as a summary; a missing or damaged file gives a summary naming why."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         return RunSummary(path.name, problem=f"{path.name} cannot be read ({exc})")
     if not isinstance(data, dict):
         return RunSummary(path.name, problem=f"{path.name} is not a run report")
 
     def count(key: str) -> int:
         value = data.get(key)
-        return len(value) if isinstance(value, list) else value if isinstance(value, int) else 0
+        if isinstance(value, list):
+            return len(value)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
-    failed = tuple(
-        {"file": _text(f.get("file")), "reason": _text(f.get("reason")), "hint": _text(f.get("hint"))}
-        for f in data.get("failed", []) or []
-        if isinstance(f, dict)
-    )
+    raw_stale = data.get("stale")
+    stale = _texts(raw_stale) if isinstance(raw_stale, list) else ()
     return RunSummary(
         path.name,
         started=_text(data.get("started")),
@@ -620,8 +661,35 @@ def read_run(path: Path) -> RunSummary:
         added=count("added"),
         updated=count("updated"),
         removed=count("removed"),
-        failed=failed,
+        failed=_problems(data.get("failed"), stale),
+        skipped=_problems(data.get("skipped")),
+        stale=stale,
+        warnings=_doc_warnings(data.get("warnings")),
     )
+
+
+def number_of(number: int, thing: str, things: str = "") -> str:
+    """The count with its noun in the right number: "1 file", "2 files"."""
+    return f"{number} {thing if number == 1 else things or thing + 's'}"
+
+
+def without_folders(text: str, folders: Iterable[Path]) -> str:
+    """`text` with the server's absolute paths to `folders` left out: a path inside one becomes
+    relative to it, and the folder itself is called by its last name. A folder set as a relative
+    path is looked for in its absolute forms (from the working folder, and with links resolved);
+    relative text such as "data/builds" is left as it is, as "data/" may be part of a word."""
+    forms: set[str] = set()
+    for folder in folders:
+        for path in (folder.absolute(), folder.resolve()):
+            if path.is_absolute() and str(path) != path.anchor:
+                forms.add(str(path))
+    # Longest first, so a folder inside another is cut before its parent. A path continues
+    # with "/"; anything else that could carry on a name ("data2", "data.old") is another folder.
+    for form in sorted(forms, key=len, reverse=True):
+        inside = re.compile(re.escape(form) + r"/+")
+        itself = re.compile(re.escape(form) + r"(?![\w.-])")
+        text = itself.sub(Path(form).name, inside.sub("", text))
+    return text
 
 
 def latest_run(reports_dir: Path) -> RunSummary | None:

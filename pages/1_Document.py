@@ -133,7 +133,7 @@ def show_download(record: DocumentRecord, hub: Hub) -> None:
         on_click="ignore",
         width="stretch",
     )
-    st.caption(f"{ui.md_escape(path.name)}, {record.format.upper()}, {max(1, len(data) // 1024)} KB")
+    st.caption(ui.md_escape(f"{path.name}, {record.format.upper()}, {max(1, len(data) // 1024)} KB"))
 
 
 def show_passage(chunk: ChunkRecord, query: str, title: str) -> None:
@@ -150,7 +150,8 @@ def show_similar(record: DocumentRecord, hub: Hub) -> None:
     try:
         similar = similar_documents(lambda q, n: hub.search(q, limit=n), record)
     except HubError as exc:
-        st.caption(f"Similar documents cannot be found right now: {ui.md_escape(str(exc))}")
+        ui.log_error("Similar documents could not be found", exc)
+        st.caption("Similar documents cannot be found right now.")
         return
     if not similar:
         st.caption("No similar documents found.")

@@ -1,17 +1,43 @@
-"""Index status: the live build, what it holds, and what the recent build runs did."""
+"""Index status: the live build, what it holds, and what the recent build runs did.
+
+This is the editors' page: it names the files that failed or were skipped and why. File names,
+reasons and metadata values are outside text, so tables are escaped HTML (`ui.table_html`), every
+sentence goes through `ui.md_escape`, and paths are shown relative to the data and corpus folders.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 import hub_ui as ui
 from index.api import Hub
 from index.duplicates import copies_in_manifest
-from index.views import RunSummary, counts_by_kind, format_time, latest_run, run_history
+from index.views import (
+    FileProblem,
+    RunSummary,
+    counts_by_kind,
+    format_time,
+    latest_run,
+    number_of,
+    run_history,
+)
 from ingest.errors import HubError
 
+# Makes a text from the data folder or a report fit to show: server paths made relative.
+Local = Callable[[str], str]
 
-def show_live(hub: Hub) -> None:
+
+def show_fallback(hub: Hub, local: Local) -> None:
+    """A warning, first on the page, when an earlier build is served because the live one is damaged."""
+    # getattr: Hub gained fallback_reason later than this page; an older Hub simply has none.
+    reason = getattr(hub, "fallback_reason", None)
+    if isinstance(reason, str) and reason:
+        st.warning(f"**Readers are being shown an earlier build.** {ui.md_escape(local(reason))}")
+
+
+def show_live(hub: Hub, local: Local) -> None:
     st.header("Live index", anchor=False)
     try:
         if not hub.has_index():
@@ -20,7 +46,7 @@ def show_live(hub: Hub) -> None:
         build = hub.build()
         records = hub.documents()
     except HubError as exc:
-        ui.show_index_error(exc)
+        ui.show_index_problem(exc, hub.settings)
         return
     manifest = build.manifest
     cols = st.columns(2)
@@ -28,7 +54,7 @@ def show_live(hub: Hub) -> None:
     cols[1].metric("Passages", sum(r.chunk_count for r in records))
     built = format_time(str(manifest.get("created", ""))) or "unknown"
     model = str(manifest.get("model", "unknown"))
-    st.markdown(ui.md_escape(f"Built {built} with the model {model}. Build id: {build.build_id}."))
+    st.markdown(ui.md_escape(local(f"Built {built} with the model {model}. Build id: {build.build_id}.")))
     rows = counts_by_kind(records)
     data = {
         "Kind": [r.kind for r in rows],
@@ -38,7 +64,13 @@ def show_live(hub: Hub) -> None:
     st.subheader("Documents and passages by kind", anchor=False)
     st.bar_chart(data, x="Kind", y=["Documents", "Passages"], stack=False, alt="Documents and passages for each kind")
     # The same figures as a table, for screen readers and for copying.
-    st.table(data)
+    st.html(
+        ui.table_html(
+            "Documents and passages by kind",
+            ("Kind", "Documents", "Passages"),
+            ((r.kind, r.documents, r.passages) for r in rows),
+        )
+    )
     show_copies(copies_in_manifest(manifest.get("duplicates")))
 
 
@@ -49,56 +81,118 @@ def show_copies(copies: dict[str, str]) -> None:
     what = "1 document repeats" if len(copies) == 1 else f"{len(copies)} documents repeat"
     st.subheader(f"{what} the text of another", anchor=False)
     st.markdown("Search shows each text once. Remove the copy from the corpus folder unless both names are needed.")
-    st.table({"Document": list(copies), "Same text as": list(copies.values())})
+    st.html(ui.table_html("Documents that repeat another", ("Document", "Same text as"), copies.items()))
 
 
-def show_last_run(run: RunSummary | None) -> None:
+def show_last_run(run: RunSummary | None, local: Local) -> None:
     st.header("Last build run", anchor=False)
     if run is None:
         st.info("No build has run yet.")
         return
     if run.problem:
-        st.warning(ui.md_escape(run.problem))
+        st.warning(ui.md_escape(local(run.problem)))
         return
     finished = format_time(run.finished) or "not finished"
-    text = f"{run.outcome.capitalize()}, finished {finished}"
-    st.markdown(ui.md_escape(f"{text}. {run.message}" if run.message else f"{text}."))
-    if not run.failed:
-        st.success("Every file in the corpus was indexed.")
+    text = f"{run.outcome.capitalize() or 'Unknown outcome'}, finished {finished}"
+    st.markdown(ui.md_escape(local(f"{text}. {run.message}" if run.message else f"{text}.")))
+    if not (run.failed or run.skipped or run.warnings or run.stale):
+        st.success("Every file in the corpus was indexed, without warnings.")
         return
-    st.subheader(f"{len(run.failed)} files could not be indexed", anchor=False)
-    st.table(
-        {
-            "File": [f["file"] for f in run.failed],
-            "Reason": [f["reason"] for f in run.failed],
-            "What to do": [f["hint"] for f in run.failed],
-        }
+    if not run.failed:
+        st.success("No file failed to be indexed.")
+    show_failed(run.failed, local)
+    show_kept(run, local)
+    show_skipped(run.skipped, local)
+    show_warnings(run.warnings, local)
+
+
+def show_failed(failed: Sequence[FileProblem], local: Local) -> None:
+    """Files the run could not index, why, what to do, and whether readers still find them."""
+    if not failed:
+        return
+    st.subheader(f"{number_of(len(failed), 'file')} could not be indexed", anchor=False)
+    kept = sum(f.kept for f in failed)
+    if kept:
+        st.markdown(
+            f"For {kept} of them, the last version that could be read is still searchable: readers "
+            "see that older text until the file is fixed."
+        )
+    rows = (
+        (
+            local(f.file),
+            local(f.reason),
+            local(f.hint),
+            "Yes, its last good version" if f.kept else "No",
+        )
+        for f in failed
     )
+    columns = ("File", "Reason", "What to do", "Still searchable")
+    st.html(ui.table_html("Files that could not be indexed", columns, rows))
 
 
-def show_history(runs: list[RunSummary]) -> None:
+def show_kept(run: RunSummary, local: Local) -> None:
+    """Documents kept from an earlier build that are not among this run's failures (for instance
+    because their folder could not be listed)."""
+    failed = {f.file for f in run.failed}
+    others = [doc_id for doc_id in run.stale if doc_id not in failed]
+    if not others:
+        return
+    st.subheader(f"{number_of(len(others), 'document')} kept from an earlier build", anchor=False)
+    st.markdown("This run could not read them again; their last good version is still searchable.")
+    st.html(ui.table_html("Documents kept from an earlier build", ("Document",), ((local(d),) for d in others)))
+
+
+def show_skipped(skipped: Sequence[FileProblem], local: Local) -> None:
+    """Files the run did not read at all: unsupported types, links out of the corpus and such."""
+    if not skipped:
+        return
+    st.subheader(f"{number_of(len(skipped), 'file was', 'files were')} skipped", anchor=False)
+    st.markdown("These files are not in the index. Each reason says why it was not read.")
+    columns: tuple[str, ...] = ("File", "Reason")
+    rows: list[tuple[str, ...]] = [(local(s.file), local(s.reason)) for s in skipped]
+    if any(s.hint for s in skipped):
+        columns += ("What to do",)
+        rows = [(*row, local(s.hint)) for row, s in zip(rows, skipped, strict=True)]
+    st.html(ui.table_html("Files that were skipped", columns, rows))
+
+
+def show_warnings(warnings: Sequence[tuple[str, tuple[str, ...]]], local: Local) -> None:
+    """Documents indexed despite a problem, such as a metadata value that is not allowed."""
+    if not warnings:
+        return
+    st.subheader(f"{number_of(len(warnings), 'document')} indexed with warnings", anchor=False)
+    st.markdown("These documents are searchable, but part of what describes them was set aside.")
+    rows = ((local(doc_id), local(text)) for doc_id, texts in warnings for text in texts)
+    st.html(ui.table_html("Documents indexed with warnings", ("Document", "Warning"), rows))
+
+
+def show_history(runs: list[RunSummary], local: Local) -> None:
     st.header("Recent build runs", anchor=False)
     if not runs:
         st.info("No build runs are recorded.")
         return
-    st.table(
-        {
-            "Started": [format_time(r.started) for r in runs],
-            "Outcome": [r.outcome or r.problem for r in runs],
-            "Build": [r.build_id for r in runs],
-            "Documents": [r.documents for r in runs],
-            "Passages": [r.chunks for r in runs],
-            "Added": [r.added for r in runs],
-            "Updated": [r.updated for r in runs],
-            "Removed": [r.removed for r in runs],
-            "Failed": [len(r.failed) for r in runs],
-        }
+    columns = ["Started", "Outcome", "Build", "Documents", "Passages", "Added", "Updated", "Removed"]
+    columns += ["Failed", "Skipped"]
+    rows = (
+        (
+            local(format_time(r.started)),
+            local(r.outcome or r.problem),
+            local(r.build_id),
+            r.documents,
+            r.chunks,
+            r.added,
+            r.updated,
+            r.removed,
+            len(r.failed),
+            len(r.skipped),
+        )
+        for r in runs
     )
+    st.html(ui.table_html("Recent build runs", columns, rows))
     published = [r for r in runs if r.outcome == "published"]
     if published:
-        st.markdown(
-            ui.md_escape(f"Latest build published {format_time(published[0].finished)} ({published[0].build_id}).")
-        )
+        last = published[0]
+        st.markdown(ui.md_escape(local(f"Latest build published {format_time(last.finished)} ({last.build_id}).")))
 
 
 def main() -> None:
@@ -107,9 +201,16 @@ def main() -> None:
     hub = ui.get_hub()
     if hub is None:
         return
-    show_live(hub)
-    show_last_run(latest_run(hub.settings.reports_dir))
-    show_history(run_history(hub.settings.reports_dir))
+
+    settings = hub.settings
+
+    def local(text: str) -> str:
+        return ui.local_text(text, settings)
+
+    show_fallback(hub, local)
+    show_live(hub, local)
+    show_last_run(latest_run(hub.settings.reports_dir), local)
+    show_history(run_history(hub.settings.reports_dir), local)
 
 
 main()

@@ -6,8 +6,12 @@ through HUB_* variables and starts with an empty Streamlit resource cache.
 
 from __future__ import annotations
 
+import json
+import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,42 @@ HOSTILE_BODY = (
     "Watch out: <script>alert('body')</script> and <img src=x onerror=\"alert('img')\"> "
     "and a [link](javascript:alert(1)) should all show as text.\n"
 )
+# Names and reasons an attacker could choose, each of which some renderer would act on.
+HOSTILE_TEXTS = (
+    "[Click here](https://evil.example)",
+    "![x](http://evil.example/x.png)",
+    "<img src=x onerror=alert(1)>",
+    ":red[x] and :material/home: and :material_home: and :streamlit:",
+    "www.evil.example, mail@evil.example and https://evil.example/page",
+    "**bold** `code` $x^2$ a -> b",
+)
+# File names (no "/") that Markdown would make a link and an image. "https:" with no slashes still
+# names another host when the page itself is served over http.
+HOSTILE_FILE_NAMES = ("[Click here](https:__evil.example).md", "![x](https:__evil.example_x.png).md")
+# Values people (or attackers) put in a URL where a number goes. str.isdigit() accepts the
+# first few, and int() then fails on them.
+NOT_NUMBERS = [
+    "²",  # superscript two
+    "2⁰²⁵",  # superscript digits after an ASCII one
+    "①",  # circled one
+    "٣",  # Arabic-Indic three
+    "۲۰۲۵",  # extended Arabic-Indic digits
+    "२०२५",  # Devanagari digits
+    "２０２５",  # fullwidth digits
+    "𝟐𝟎𝟐𝟓",  # mathematical bold digits
+    "1234567",  # more than six digits
+    "9" * 5000,  # more digits than int() converts
+    "-1",
+    "+1",
+    "",
+    " 1",
+    "1 ",
+    "1\n",
+    "1.5",
+    "1e3",
+    "0x1",
+    "1_000",
+]
 PRIVACY = "guidance/privacy.md"
 PDF = "standards/assurance.pdf"
 
@@ -233,3 +273,66 @@ def texts(at: AppTest) -> str:
     parts.extend(e.value for e in get(at, "html"))
     parts.extend(e.value for e in get(at, "page_link"))
     return "\n".join(parts)
+
+
+def write_hostile_files(corpus: Path) -> list[str]:
+    """Files named like a link and like an image that cannot be indexed (they are empty), in
+    `corpus/names/`; their document ids."""
+    folder = corpus / "names"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in HOSTILE_FILE_NAMES:
+        (folder / name).write_text("", encoding="utf-8")
+    return [f"names/{name}" for name in HOSTILE_FILE_NAMES]
+
+
+def write_report(data: Path, report: dict[str, Any], name: str = "20261101T000000Z") -> None:
+    """`report` as the latest run report and as one run in the history, under `data/reports`."""
+    reports = data / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    for path in (reports / "latest.json", reports / f"run-{name}.json"):
+        path.write_text(json.dumps(report), encoding="utf-8")
+
+
+class _Tables(HTMLParser):
+    """Collects each <table>'s rows as lists of cell texts, the header row first."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[str]]] = {}
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._rows = self.tables.setdefault(dict(attrs).get("aria-label") or "", [])
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._rows:
+            self._rows[-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "table":
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(at: AppTest) -> dict[str, list[dict[str, str]]]:
+    """Every table the page draws as HTML, by its label: rows as {column: cell text}."""
+    parser = _Tables()
+    for element in get(at, "html"):
+        parser.feed(element.value)
+    return {label: [dict(zip(rows[0], row, strict=True)) for row in rows[1:]] for label, rows in parser.tables.items()}
+
+
+_ESCAPED = re.compile("\\\\([" + re.escape(string.punctuation) + "])")
+
+
+def shown_text(markdown: str) -> str:
+    """What Markdown made by hub_ui.md_escape shows a reader: escapes and word joiners removed."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")

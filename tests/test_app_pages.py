@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.app_support import BuiltHub, app, built, get, hub_env, texts
+from index.api import Hub
+from tests.app_support import (
+    HOSTILE_TEXTS,
+    BuiltHub,
+    app,
+    built,
+    get,
+    hub_env,
+    shown_text,
+    tables,
+    texts,
+    write_report,
+)
 
 __all__ = ["built", "hub_env"]  # fixtures, used by name
 
@@ -173,27 +187,136 @@ def test_status_shows_the_live_build_and_failures(hub_env: BuiltHub) -> None:
     assert metrics["Documents"] == "10"
     assert "with the model fake\\-hash" in texts(at)
     assert get(at, "arrow_vega_lite_chart") or get(at, "vega_lite_chart") or get(at, "bar_chart")
-    shown = texts(at)
-    assert "1 files could not be indexed" in shown
-    tables = [t.value for t in at.table]
-    failures = next(t for t in tables if "Reason" in t.columns)
-    assert list(failures["File"]) == ["standards/broken.pdf"]
-    history = next(t for t in tables if "Outcome" in t.columns)
-    assert list(history["Outcome"]) == ["published"]
+    assert "1 file could not be indexed" in [s.value for s in at.subheader]
+    shown = tables(at)
+    assert [row["File"] for row in shown["Files that could not be indexed"]] == ["standards/broken.pdf"]
+    assert shown["Files that could not be indexed"][0]["Still searchable"] == "No"
+    assert [row["Outcome"] for row in shown["Recent build runs"]] == ["published"]
+    by_kind = {row["Kind"]: row["Documents"] for row in shown["Documents and passages by kind"]}
+    assert by_kind["Guidance"] == "3"
 
 
-def test_status_without_an_index_still_shows_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "data"))
+def status_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report: dict[str, Any] | None = None) -> AppTest:
+    """Index status for a data folder with no index, whose only run report is `report`."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("HUB_DATA_DIR", str(data))
+    monkeypatch.setenv("HUB_CORPUS_DIR", str(tmp_path / "corpus"))
     monkeypatch.setenv("HUB_MODEL", "fake-hash")
-    reports = tmp_path / "data" / "reports"
-    reports.mkdir(parents=True)
-    (reports / "latest.json").write_text("{not json", encoding="utf-8")
+    if report is not None:
+        write_report(data, report)
     st.cache_resource.clear()
     at = app(STATUS)
     assert not at.exception
-    shown = texts(at)
-    assert "No index has been published yet" in shown
+    return at
+
+
+def hostile_report(tmp_path: Path) -> dict[str, Any]:
+    """A run report whose every name, reason and warning is hostile text."""
+    link, image, tag, directives, addresses, markup = HOSTILE_TEXTS
+    return {
+        "started": "2026-11-01T00:00:00+00:00",
+        "finished": "2026-11-01T00:01:00+00:00",
+        "outcome": "published",
+        "message": f"build {link} is live in {tmp_path / 'data' / 'builds' / 'b1'}",
+        "build_id": image,
+        "failed": [
+            {"file": link, "reason": image, "hint": tag, "kept": "yes"},
+            {"file": tag, "reason": directives, "hint": f"see {tmp_path / 'data' / 'cache' / 'x.bin'}"},
+        ],
+        "stale": [link],
+        "skipped": [{"file": image, "reason": addresses, "hint": markup}],
+        "warnings": {directives: [f"tags: {image} is not a list", markup]},
+    }
+
+
+def test_status_shows_hostile_report_text_exactly_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    link, image, tag, directives, addresses, markup = HOSTILE_TEXTS
+    at = status_in(tmp_path, monkeypatch, hostile_report(tmp_path))
+    shown = tables(at)
+    failed = shown["Files that could not be indexed"]
+    assert [(r["File"], r["Reason"], r["What to do"], r["Still searchable"]) for r in failed] == [
+        (link, image, tag, "Yes, its last good version"),
+        (tag, directives, "see cache/x.bin", "No"),
+    ]
+    assert shown["Files that were skipped"] == [{"File": image, "Reason": addresses, "What to do": markup}]
+    assert shown["Documents indexed with warnings"] == [
+        {"Document": directives, "Warning": f"tags: {image} is not a list"},
+        {"Document": directives, "Warning": markup},
+    ]
+    assert shown["Recent build runs"][0]["Build"] == image
+    headings = [s.value for s in at.subheader]
+    assert "2 files could not be indexed" in headings
+    assert "1 file was skipped" in headings
+    assert "1 document indexed with warnings" in headings
+    # Nothing in the tables is markup: the only tags are the table's own.
+    for element in get(at, "html"):
+        if element.value.startswith('<div class="hub-table-wrap">'):
+            assert set(re.findall(r"<(\w+)", element.value)) <= {"div", "table", "thead", "tbody", "tr", "th", "td"}
+    # Sentences read Markdown: they show the text as written and carry no live syntax.
+    outcome = next(m.value for m in at.markdown if "finished" in m.value)
+    assert shown_text(outcome) == f"Published, finished 1 November 2026 00:01 UTC. build {link} is live in builds/b1"
+    assert re.search(r"(?<!\\)[\[\]()<>:*`$]", outcome) is None
+    assert str(tmp_path) not in texts(at)
+
+
+def test_status_reads_reports_written_before_the_new_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = {"outcome": "published", "finished": "2026-01-01T00:00", "failed": [{"file": "a.pdf", "reason": "x"}]}
+    at = status_in(tmp_path, monkeypatch, old)
+    shown = tables(at)
+    assert shown["Files that could not be indexed"] == [
+        {"File": "a.pdf", "Reason": "x", "What to do": "", "Still searchable": "No"}
+    ]
+    assert "Files that were skipped" not in shown and "Documents indexed with warnings" not in shown
+    clean = status_in(tmp_path, monkeypatch, {"outcome": "unchanged", "finished": "2026-01-01T00:00:00+00:00"})
+    assert any("Every file in the corpus was indexed" in s.value for s in clean.success)
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        {"outcome": "published", "failed": 5, "skipped": "x", "warnings": [1, 2], "stale": {"a": 1}},
+        {"outcome": ["published"], "failed": [None, 3, {"file": ["a"], "reason": {"b": 1}}], "warnings": {"d": 7}},
+        {"outcome": "published", "documents": True, "chunks": -4, "skipped": [{"file": "a", "kept": True}]},
+        [1, 2, 3],
+        "just a string",
+    ],
+)
+def test_status_survives_damaged_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report: Any) -> None:
+    at = status_in(tmp_path, monkeypatch, report)
+    assert at.header[-1].value == "Recent build runs"
+
+
+def test_status_survives_a_report_nested_too_deep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reports = tmp_path / "data" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "latest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    at = status_in(tmp_path, monkeypatch)
+    assert any("latest.json cannot be read" in shown_text(w.value) for w in at.warning)
+
+
+def test_status_without_an_index_still_shows_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reports = tmp_path / "data" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "latest.json").write_text("{not json", encoding="utf-8")
+    at = status_in(tmp_path, monkeypatch)
+    assert "No index has been published yet" in texts(at)
     assert any("cannot be read" in w.value for w in at.warning)
+
+
+def test_status_warns_first_when_an_earlier_build_is_served(hub_env: BuiltHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    reason = "The live build b2 could not be read ([x](https://evil.example)); showing the earlier build b1."
+    monkeypatch.setattr(Hub, "fallback_reason", property(lambda self: reason), raising=False)
+    at = app(STATUS)
+    assert not at.exception
+    (warning,) = at.warning
+    assert shown_text(warning.value) == f"**Readers are being shown an earlier build.** {reason}"
+    assert "](https" not in warning.value
+    # It comes before everything else the page says.
+    assert [e.type for e in list(at.main.children.values())[:3]] == ["title", "warning", "header"]
+
+
+def test_status_says_nothing_of_a_fallback_normally(hub_env: BuiltHub) -> None:
+    assert not app(STATUS).warning
 
 
 # ---- every page ----------------------------------------------------------------------------------
@@ -211,16 +334,28 @@ def test_pages_without_an_index_point_to_search(page: str, tmp_path: Path, monke
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
-def test_pages_with_a_broken_index_show_an_error(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pages_with_a_broken_index_show_an_error(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "LIVE").write_text('{"build": "gone"}', encoding="utf-8")
     monkeypatch.setenv("HUB_DATA_DIR", str(data))
     monkeypatch.setenv("HUB_MODEL", "fake-hash")
     st.cache_resource.clear()
-    at = app(page)
+    with caplog.at_level(logging.ERROR, logger="hub.portal"):
+        at = app(page)
     assert not at.exception
-    assert any(e.value.startswith("The index cannot be read") for e in at.error)
+    (error,) = at.error
+    if page == STATUS:
+        # Editors get the reason, with the server's folders left out.
+        assert error.value.startswith("The search index cannot be read: ") and "gone" in error.value
+    else:
+        assert error.value.startswith("The search index cannot be read right now.")
+        assert "gone" not in error.value
+    assert str(tmp_path) not in texts(at)
+    # The operators get the whole error in the server log.
+    assert any(r.levelno == logging.ERROR and "gone" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)

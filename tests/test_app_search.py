@@ -3,6 +3,7 @@ first-start, no-result and broken-index states."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,20 @@ from streamlit.testing.v1 import AppTest
 from index.api import Hub
 from index.views import value_label
 from ingest.settings import Settings
-from tests.app_support import HOSTILE, PRIVACY, BuiltHub, app, built, env_for, get, hub_env, texts, write_corpus
+from tests.app_support import (
+    HOSTILE,
+    NOT_NUMBERS,
+    PRIVACY,
+    BuiltHub,
+    app,
+    built,
+    env_for,
+    get,
+    hub_env,
+    shown_text,
+    texts,
+    write_corpus,
+)
 from tests.helpers import write_md
 
 __all__ = ["built", "hub_env"]  # fixtures, used by name
@@ -131,6 +145,15 @@ def test_invalid_url_values_are_dropped(hub_env: BuiltHub) -> None:
     assert at.query_params == {"q": "privacy", "kind": "guidance"}
 
 
+@pytest.mark.parametrize("year", NOT_NUMBERS)
+def test_a_year_that_is_not_a_number_is_dropped(hub_env: BuiltHub, year: str) -> None:
+    at = app(q="privacy", year=year)
+    assert not at.exception
+    assert at.sidebar.selectbox(key="search_year").value == ""
+    assert at.query_params == {"q": "privacy"}
+    assert result_titles(at)
+
+
 def test_no_results_suggests_removing_a_filter(hub_env: BuiltHub) -> None:
     at = app(q="privacy", kind="tool", agency="Privacy Office")
     assert not at.exception
@@ -177,6 +200,8 @@ def test_first_start_with_empty_corpus_says_why(tmp_path: Path, monkeypatch: pyt
     at = app()
     assert not at.exception
     assert any("could not be built" in e.value for e in at.error)
+    assert str(tmp_path) not in texts(at)  # the run's message names the corpus folder
+    assert "See why on the Index status page" in [p.proto.label for p in get(at.main, "page_link")]
     # The next visit does not build again by itself; it says why there is no index and offers to.
     at = app()
     assert any("the last build was rejected" in e.value for e in at.error)
@@ -187,7 +212,7 @@ def test_first_start_with_empty_corpus_says_why(tmp_path: Path, monkeypatch: pyt
 
 @pytest.mark.parametrize("pointer", ['{"build": "no-such-build"}', "not json", '{"build": "../escape"}'])
 def test_unreadable_index_is_an_error_message_not_a_traceback(
-    built: BuiltHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pointer: str
+    built: BuiltHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pointer: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -195,16 +220,31 @@ def test_unreadable_index_is_an_error_message_not_a_traceback(
     for name, value in env_for(built.corpus, data).items():
         monkeypatch.setenv(name, value)
     st.cache_resource.clear()
-    at = app(q="privacy")
+    with caplog.at_level(logging.ERROR, logger="hub.portal"):
+        at = app(q="privacy")
     assert not at.exception
-    assert any(e.value.startswith("The index cannot be read") for e in at.error)
+    (error,) = at.error
+    # Readers get a plain sentence: no server path, no library's words.
+    assert shown_text(error.value) == (
+        "The search index cannot be read right now. "
+        "The details are in the server log for the hub's operators; please try again later."
+    )
+    assert str(tmp_path) not in texts(at)
+    # The operators get the full error, traceback included.
+    (logged,) = [r for r in caplog.records if r.name == "hub.portal"]
+    assert logged.levelno == logging.ERROR and logged.exc_info is not None
 
 
-def test_bad_setting_is_an_error_message(hub_env: BuiltHub, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_setting_is_an_error_message(
+    hub_env: BuiltHub, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("HUB_CHUNK_TOKENS", "lots")
-    at = app(q="privacy")
+    with caplog.at_level(logging.ERROR, logger="hub.portal"):
+        at = app(q="privacy")
     assert not at.exception
     assert any("not configured correctly" in e.value for e in at.error)
+    assert "lots" not in texts(at)
+    assert any("HUB_CHUNK_TOKENS" in r.getMessage() for r in caplog.records)
 
 
 def test_hostile_document_is_found_by_its_id_in_links(hub_env: BuiltHub) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from index.search import Filters
 from index.store import DocumentRecord
 from index.views import (
     FacetOptions,
+    FileProblem,
     SearchState,
     banners,
     facet_counts,
@@ -20,15 +23,20 @@ from index.views import (
     library,
     location,
     memoise,
+    number_of,
     original_file,
     parse_search_state,
     programme,
+    read_run,
     reader_pieces,
     safe_doc_id,
     safe_position,
     tools,
+    url_number,
+    without_folders,
 )
 from ingest.types import Metadata
+from tests.app_support import HOSTILE_TEXTS, NOT_NUMBERS, shown_text
 
 
 def record(doc_id: str, path: str = "", **meta: Any) -> DocumentRecord:
@@ -62,6 +70,33 @@ def test_a_known_id_that_looks_like_a_trick_is_still_refused() -> None:
 )
 def test_passage_positions(raw: str | None, expected: int | None) -> None:
     assert safe_position(raw, 5) == expected
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+def test_url_numbers_are_ascii_digits_only(raw: str) -> None:
+    assert url_number(raw) is None
+    assert safe_position(raw, 10**7) is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("0", 0), ("7", 7), ("2025", 2025), ("000012", 12), ("999999", 999999)])
+def test_url_numbers(raw: str, expected: int) -> None:
+    assert url_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+def test_a_year_that_is_not_a_number_is_dropped(raw: str) -> None:
+    options = FacetOptions({"kind": (), "agency": (), "focus_area": (), "status": ()}, (2025, 2))
+    assert parse_search_state(lambda name: {"year": [raw], "q": ["x"]}.get(name, []), options).year is None
+
+
+def test_initiative_codes_with_odd_digits_sort_without_failing() -> None:
+    docs = [
+        record("a.md", kind="initiative", title="A", initiative="I-²", focus_area="F"),
+        record("b.md", kind="initiative", title="B", initiative="I-" + "9" * 5000, focus_area="F"),
+        record("c.md", kind="initiative", title="C", initiative="I-3", focus_area="F"),
+    ]
+    (area,) = programme(docs)
+    assert [i.record.doc_id for i in area.initiatives] == ["c.md", "b.md", "a.md"]
 
 
 def test_original_file_must_resolve_inside_the_corpus(tmp_path: Path) -> None:
@@ -189,6 +224,121 @@ def test_md_escape_neutralises_markdown_and_directives() -> None:
     assert hub_ui.md_escape("<img src=x> **bold** :red[x] [a](javascript:b)") == (
         "\\<img src\\=x\\> \\*\\*bold\\*\\* \\:red\\[x\\] \\[a\\]\\(javascript\\:b\\)"
     )
+
+
+MARKDOWN_TRAPS = [
+    *HOSTILE_TEXTS,
+    "HTTPS://EVIL.EXAMPLE and WWW.EVIL.EXAMPLE and ftp://x",
+    "# heading",
+    "1. numbered",
+    "- item",
+    "> quote",
+    "| a | b |",
+    "a <-> b <- c -- d >= e <= f ~= g",
+    "back\\slash and &amp; and &#60;",
+    "~~struck~~ [^1] <https://evil.example>",
+    ":smile: :+1: :streamlit: :material_home:",
+    "line one\n\nline two\n    indented",
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_TRAPS)
+def test_md_escape_shows_text_as_written(text: str) -> None:
+    markdown = hub_ui.md_escape(text)
+    # Once Markdown has undone the escapes, the reader sees the text (white space folded).
+    assert shown_text(markdown) == " ".join(text.split())
+    # No punctuation is left for Markdown or Streamlit to act on.
+    assert re.search(r"(?<!\\)[" + re.escape("[]()<>!*_`$:#|~&@-") + "]", markdown.replace("\\\\", "")) is None
+    # And after the escapes are gone, nothing that Streamlit rewrites into a link, icon or
+    # symbol is left in the text.
+    parsed = re.sub(r"\\(.)", r"\1", markdown)
+    assert not re.search(r"https?://|www\.|@\w|:material_|:streamlit:", parsed, re.IGNORECASE)
+    assert not re.search(r"(?<!\S)(<->|->|<-|--|>=|<=|~=)(?!\S)", parsed)
+
+
+def test_md_escape_leaves_plain_text_alone() -> None:
+    assert hub_ui.md_escape("Privacy impact assessments for AI") == "Privacy impact assessments for AI"
+    # An ordinary colon, at-sign or dash gets its backslash and no word joiner.
+    assert hub_ui.md_escape("Guidance: AI-tools, 2025 @ home") == "Guidance\\: AI\\-tools\\, 2025 \\@ home"
+
+
+def test_table_html_escapes_every_cell() -> None:
+    table = hub_ui.table_html('Files "x"', ["File <1>", "Count"], [("<img src=x>", 3), ("[a](b) & c", 0)])
+    assert table == (
+        '<div class="hub-table-wrap"><table class="hub-table" aria-label="Files &quot;x&quot;">'
+        '<thead><tr><th scope="col">File &lt;1&gt;</th><th scope="col" class="hub-num">Count</th></tr></thead><tbody>'
+        '<tr><td>&lt;img src=x&gt;</td><td class="hub-num">3</td></tr>'
+        '<tr><td>[a](b) &amp; c</td><td class="hub-num">0</td></tr></tbody></table></div>'
+    )
+
+
+def test_without_folders_makes_server_paths_relative(tmp_path: Path) -> None:
+    data, corpus = tmp_path / "srv" / "data", tmp_path / "srv" / "data" / "corpus"
+    text = (
+        f"{data}/builds/b1/vectors.faiss: unreadable; {corpus}/a.md failed; nothing in {corpus}; "
+        f"{data}2/x and {data}.old/y stay; so does data/builds/b1"
+    )
+    assert without_folders(text, [data, corpus]) == (
+        "builds/b1/vectors.faiss: unreadable; a.md failed; nothing in corpus; "
+        f"{data}2/x and {data}.old/y stay; so does data/builds/b1"
+    )
+    assert without_folders("metadata/x in data/y", [Path("data")]) == "metadata/x in data/y"
+
+
+def test_number_of() -> None:
+    assert number_of(1, "file") == "1 file"
+    assert number_of(0, "file") == "0 files"
+    assert number_of(2, "file was", "files were") == "2 files were"
+
+
+def test_read_run_reads_failed_skipped_stale_and_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "latest.json"
+    report = {
+        "outcome": "published",
+        "failed": [
+            {"file": "a.pdf", "reason": "r", "hint": "h", "kept": "yes"},
+            {"file": "b.pdf", "reason": "r2"},
+            {"file": "c.pdf", "reason": "r3"},
+        ],
+        "stale": ["a.pdf", "c.pdf", "gone.md"],
+        "skipped": [{"file": "x.exe", "reason": "unsupported", "hint": "convert it"}],
+        "warnings": {"z.md": ["bad tags"], "y.md": "one warning", "w.md": []},
+        "documents": 4,
+    }
+    path.write_text(json.dumps(report), encoding="utf-8")
+    run = read_run(path)
+    assert run.failed == (
+        FileProblem("a.pdf", "r", "h", kept=True),
+        FileProblem("b.pdf", "r2"),
+        FileProblem("c.pdf", "r3", kept=True),  # listed as stale, though its entry does not say so
+    )
+    assert run.skipped == (FileProblem("x.exe", "unsupported", "convert it"),)
+    assert run.stale == ("a.pdf", "c.pdf", "gone.md")
+    assert run.warnings == (("y.md", ("one warning",)), ("z.md", ("bad tags",)))
+    assert run.documents == 4 and not run.problem
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        {"outcome": "published"},  # written before failed, skipped, stale and warnings existed
+        {"failed": 5, "skipped": "x", "stale": {"a": 1}, "warnings": ["a"], "documents": True, "chunks": -3},
+        {"failed": [None, 3, "x"], "skipped": [[]], "stale": "a.pdf", "warnings": {"": ["x"], "d": {"k": 1}}},
+    ],
+)
+def test_read_run_tolerates_missing_and_odd_fields(tmp_path: Path, report: dict[str, Any]) -> None:
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    run = read_run(path)
+    assert (run.failed, run.skipped, run.stale, run.warnings) == ((), (), (), ())
+    assert (run.documents, run.chunks, run.problem) == (0, 0, "")
+
+
+@pytest.mark.parametrize("content", ["{not json", "[" * 100_000 + "]" * 100_000, '"text"', "\udcff"])
+def test_read_run_names_a_damaged_report(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "latest.json"
+    path.write_text(content, encoding="utf-8", errors="surrogateescape")
+    assert read_run(path).problem.startswith("latest.json ")
 
 
 def test_doc_links_are_encoded_and_escaped() -> None:

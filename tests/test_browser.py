@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.app_support import HOSTILE, PRIVACY, ROOT, env_for, write_corpus
+from tests.app_support import HOSTILE, PRIVACY, ROOT, env_for, write_corpus, write_hostile_files
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,6 +68,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     corpus = tmp_path_factory.mktemp("browser") / "corpus"
     write_corpus(corpus)
+    write_hostile_files(corpus)
     return corpus
 
 
@@ -217,6 +218,41 @@ def test_hostile_document_never_runs(page: Any, server: str) -> None:
     assert page.locator("a[href^='javascript']").count() == 0
     page.wait_for_timeout(500)
     assert dialogs == []
+
+
+OUTSIDE_LINKS = """() => [...document.querySelectorAll("a[href]")]
+  .map((a) => a.href).filter((href) => new URL(href).origin !== location.origin)"""
+OUTSIDE_IMAGES = """() => [...document.querySelectorAll("img, image, source, video, audio")]
+  .map((e) => e.currentSrc || e.src || e.getAttribute("href") || "")
+  .filter((src) => src && !src.startsWith("data:") && new URL(src, location.href).origin !== location.origin)"""
+
+
+def test_index_status_shows_hostile_file_names_as_text(page: Any, server: str, corpus_dir: Path) -> None:
+    names = write_hostile_files(corpus_dir)  # already there; this gives their ids
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    # Should the page try to reach another address, the request is refused here: a test must
+    # not send traffic off this machine. It is still recorded above, and fails the test below.
+    page.context.route(re.compile("^(?!" + re.escape(server) + "/).*"), lambda route: route.abort())
+    page.goto(server)
+    search_box(page).wait_for(timeout=STARTUP_SECONDS * 1000)  # built on the first visit, if not yet
+    page.goto(f"{server}/Index_status")
+    page.get_by_role("heading", name="Recent build runs").wait_for()
+    wait_idle(page)
+    page.wait_for_timeout(500)  # time for any image the page might load
+    main = page.locator('[data-testid="stMain"]')
+    shown = main.inner_text()
+    for name in names:
+        # Listed as failed (empty) or skipped (a name links cannot carry): either way, the name
+        # itself, character for character, in a table cell.
+        assert page.get_by_role("cell", name=name, exact=True).count() >= 1, shown
+        assert name in shown
+    assert page.evaluate(OUTSIDE_LINKS) == []
+    assert page.evaluate(OUTSIDE_IMAGES) == []
+    assert [url for url in requested if not url.startswith((server + "/", "data:", "blob:"))] == []
+    assert "Click here" not in [link.strip() for link in main.locator("a").all_inner_texts()]
+    assert main.locator("img[alt='x']").count() == 0
+    assert serious_violations(page) == []
 
 
 @pytest.mark.parametrize("doc", ["..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "%252e%252e%252fetc%252fpasswd"])
