@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from index.live import (
     STORE,
     VECTORS,
     Build,
+    earlier_builds,
     open_build,
     open_live,
     publish,
@@ -38,8 +40,10 @@ from index.store import SqliteStore
 from index.vectors import VectorIndex
 from ingest.durable import fsync_dir, fsync_tree
 from ingest.embed import Embedder, EmbeddingCache, embed_with_cache
-from ingest.errors import HubError, LoadError
-from ingest.pipeline import indexed_text, prefix_budget, read_document, scan_corpus
+from ingest.errors import HubError, LoadError, SettingError
+from ingest.pipeline import indexed_text, prefix_budget, read_document
+from ingest.reading import shared_reader
+from ingest.scan import Scan, scan_corpus
 from ingest.settings import Settings
 from ingest.types import Chunk, Document, Failure, SourceFile
 
@@ -65,6 +69,8 @@ class RunReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     same_text: dict[str, str] = field(default_factory=dict)  # a copy's id -> the document it repeats
+    stale: list[str] = field(default_factory=list)  # failed this run; the last good version is kept
+    notices: list[str] = field(default_factory=list)  # things the run repaired on its way
     documents: int = 0
     chunks: int = 0
     embedded: int = 0
@@ -84,7 +90,15 @@ class RunReport:
             )
         for failure in self.failed:
             hint = f" ({failure['hint']})" if failure.get("hint") else ""
-            lines.append(f"  FAILED {failure['file']}: {failure['reason']}{hint}")
+            kept = "; its last good version is still searchable" if failure.get("kept") else ""
+            lines.append(f"  FAILED {failure['file']}: {failure['reason']}{hint}{kept}")
+        for skipped in self.skipped:
+            lines.append(f"  SKIPPED {skipped['file']}: {skipped['reason']}")
+        for doc_id, warnings in self.warnings.items():
+            for warning in warnings:
+                lines.append(f"  WARNING {doc_id}: {warning}")
+        for notice in self.notices:
+            lines.append(f"  NOTE {notice}")
         for copy, original in self.same_text.items():
             lines.append(f"  SAME TEXT {copy} repeats {original}: search shows one of them")
         lines.append(f"time {sum(self.timings.values()):.1f}s")
@@ -95,8 +109,12 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _failure(f: Failure) -> dict[str, str]:
-    return {"file": f.doc_id, "reason": f.reason, "hint": f.hint}
+def _failure(f: Failure, kept: bool = False) -> dict[str, str]:
+    """A failure as the run report records it; `kept` when its last good version stays searchable."""
+    record = {"file": f.doc_id, "reason": f.reason, "hint": f.hint}
+    if kept:
+        record["kept"] = "yes"
+    return record
 
 
 @contextmanager
@@ -171,7 +189,7 @@ def _run(
 ) -> None:
     tick = time.perf_counter()
     _remove_partials(settings)
-    live = _open_previous(settings)
+    live = _open_previous(settings, report)
     try:
         _update(
             settings,
@@ -189,6 +207,56 @@ def _run(
             live.close()
 
 
+@dataclass
+class _Plan:
+    """What a run will do with each file, decided from the scan and the live build."""
+
+    unchanged: list[SourceFile] = field(default_factory=list)
+    to_read: list[SourceFile] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    # Documents whose folder could not be listed: kept as they are, never taken for deleted.
+    unlisted: list[str] = field(default_factory=list)
+
+
+# One document carried into the new build: the document, its vectors and its keyword texts.
+_Entry = tuple[Document, np.ndarray, list[str]]
+
+
+def _reusable(live: Build | None, embedder: Embedder, settings: Settings) -> bool:
+    """True when the live build's passages and vectors can go into the new build as they are."""
+    return (
+        live is not None
+        and live.manifest.get("model") == embedder.model_key
+        and live.manifest.get("chunking") == settings.chunking_key()
+    )
+
+
+def _plan(scan: Scan, live: Build | None, reusable: bool, full: bool) -> _Plan:
+    manifest = live.manifest if live is not None and reusable and not full else {}
+    known: dict[str, str] = manifest.get("files", {}) if isinstance(manifest.get("files"), dict) else {}
+    known_failures = manifest.get("failures", {}) if isinstance(manifest.get("failures"), dict) else {}
+    plan = _Plan(failures=list(scan.failures))
+    for source in scan.files:
+        old = known_failures.get(source.doc_id)
+        if known.get(source.doc_id) == source.content_hash:
+            plan.unchanged.append(source)
+        elif isinstance(old, dict) and old.get("hash") == source.content_hash:
+            # The same bytes failed last time: report it again without reading it again.
+            plan.failures.append(Failure(source.doc_id, str(old.get("reason", "")), str(old.get("hint", ""))))
+        else:
+            plan.to_read.append(source)
+    present = {s.doc_id for s in scan.files} | {f.doc_id for f in scan.failures}
+    for doc_id in sorted(live.documents if live is not None else ()):
+        if doc_id in present:
+            continue
+        if scan.covers_unread(doc_id):
+            plan.unlisted.append(doc_id)
+        else:
+            plan.removed.append(doc_id)
+    return plan
+
+
 def _update(
     settings: Settings,
     embedder: Embedder,
@@ -201,71 +269,39 @@ def _update(
     allow_shrink: bool,
     progress: Progress | None,
 ) -> None:
-    manifest = live.manifest if live else {}
     report.previous_build = live.build_id if live else ""
-    compatible = (
-        live is not None
-        and not full
-        and manifest.get("model") == embedder.model_key
-        and manifest.get("chunking") == settings.chunking_key()
-    )
-    known: dict[str, str] = manifest.get("files", {}) if compatible else {}
-    known_failures: dict[str, dict[str, str]] = manifest.get("failures", {}) if compatible else {}
-
-    scan = scan_corpus(settings.corpus_dir)
+    reusable = _reusable(live, embedder, settings)
+    scan = scan_corpus(settings.corpus_dir, settings.limits)
     report.skipped = [_failure(f) for f in scan.skipped]
-    failures: list[Failure] = list(scan.failures)
-    to_read: list[SourceFile] = []
-    unchanged: list[str] = []
-    for source in scan.files:
-        if known.get(source.doc_id) == source.content_hash:
-            unchanged.append(source.doc_id)
-        elif known_failures.get(source.doc_id, {}).get("hash") == source.content_hash:
-            old = known_failures[source.doc_id]
-            failures.append(Failure(source.doc_id, old["reason"], old.get("hint", "")))
-        else:
-            to_read.append(source)
-    present = {s.doc_id for s in scan.files}
+    plan = _plan(scan, live, reusable, full)
     previous = set(live.documents) if live else set()
-    report.removed = sorted(previous - present)
-    report.unchanged = unchanged
-    report.added = [s.doc_id for s in to_read if s.doc_id not in previous]
-    report.updated = [s.doc_id for s in to_read if s.doc_id in previous]
+    report.removed = plan.removed
+    report.unchanged = [s.doc_id for s in plan.unchanged]
+    report.added = [s.doc_id for s in plan.to_read if s.doc_id not in previous]
+    report.updated = [s.doc_id for s in plan.to_read if s.doc_id in previous]
     report.timings["scan"] = time.perf_counter() - tick
     if dry_run:
-        report.failed = [_failure(f) for f in failures]
+        report.failed = [_failure(f) for f in plan.failures]
         report.outcome, report.message = "dry-run", "nothing was changed"
         return
-    # A build made before copies were recorded is rebuilt once (from its own vectors) to find them.
-    if compatible and not to_read and not report.removed and live is not None and "duplicates" in manifest:
-        report.failed = [_failure(f) for f in failures]
-        report.same_text = copies_in_manifest(manifest["duplicates"])
-        report.outcome, report.message = "unchanged", "the live index is up to date"
-        report.build_id = live.build_id
-        report.documents, report.chunks = len(live.documents), live.vectors.size
+    if live is not None and _is_live(settings, live) and _nothing_to_do(live, plan, reusable, full):
+        _report_unchanged(settings, report, live, plan)
         return
-
-    tick = time.perf_counter()
-    fresh: list[Document] = []
-    for done, source in enumerate(to_read, start=1):
-        try:
-            fresh.append(
-                read_document(
-                    source, embedder.count_tokens, embedder.max_tokens, settings.chunk_tokens, settings.chunk_overlap
-                )
-            )
-        except LoadError as exc:
-            failures.append(Failure(source.doc_id, exc.reason, exc.hint))
-        if progress:
-            progress("reading", done, len(to_read))
-    report.failed = [_failure(f) for f in failures]
-    report.warnings = {d.doc_id: list(d.warnings) for d in fresh if d.warnings}
-    report.added = [d for d in report.added if d not in {f.doc_id for f in failures}]
-    report.updated = [d for d in report.updated if d not in {f.doc_id for f in failures}]
-    report.timings["read"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     budget = prefix_budget(embedder.max_tokens, settings.chunk_tokens)
+    kept = _carry_over(live if reusable else None, plan, embedder, budget, report)
+    fresh = _read_all(settings, embedder, plan, progress)
+    failed_ids = {f.doc_id for f in plan.failures}
+    stale = _keep_stale(live if reusable else None, plan, failed_ids, kept, embedder, budget)
+    report.stale = sorted(stale)
+    report.failed = [_failure(f, kept=f.doc_id in stale) for f in plan.failures]
+    report.warnings.update({d.doc_id: list(d.warnings) for d in fresh if d.warnings})
+    report.added = [d for d in report.added if d not in failed_ids]
+    report.updated = [d for d in report.updated if d not in failed_ids]
+    report.timings["read"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
     texts = [indexed_text(d.metadata.title, c, embedder.count_tokens, budget) for d in fresh for c in d.chunks]
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
     try:
@@ -273,12 +309,12 @@ def _update(
             texts, embedder, cache, (lambda d, t: progress("embedding", d, t)) if progress else None
         )
     finally:
+        report.notices.extend(getattr(cache, "problems", []))
         cache.close()
     report.timings["embed"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    kept = [d for d in unchanged if live is not None and d in live.documents]
-    documents, vectors, keyword_texts = _assemble(live, kept, fresh, fresh_vectors, texts, embedder, budget)
+    documents, vectors, keyword_texts = _assemble(kept, fresh, fresh_vectors, texts, embedder)
     if not documents:
         raise BuildRejected(f"no document in {settings.corpus_dir} could be indexed; the live index was kept")
     if live is not None and not allow_shrink:
@@ -290,7 +326,17 @@ def _update(
                 "mounted? Use --allow-shrink if the drop is intended."
             )
     report.same_text = same_text((d.doc_id, d.text) for d in documents)
-    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    since = live.manifest.get("stale", {}) if live is not None and reusable else {}
+    stale_record = {
+        doc_id: {
+            "reason": reason,
+            "since": str(since[doc_id].get("since", report.started))
+            if isinstance(since, dict) and isinstance(since.get(doc_id), dict)
+            else report.started,
+        }
+        for doc_id, reason in stale.items()
+    }
+    build_id = _new_build_id()
     staging = settings.builds_dir / (build_id + PARTIAL)
     staging.mkdir(parents=True)
     try:
@@ -298,13 +344,10 @@ def _update(
             staging,
             settings,
             embedder,
-            documents,
-            vectors,
-            keyword_texts,
+            _BuildContents(
+                documents, vectors, keyword_texts, plan.failures, scan.files, report.same_text, stale_record
+            ),
             build_id,
-            failures,
-            scan.files,
-            report.same_text,
         )
         report.timings["write"] = time.perf_counter() - tick
         tick = time.perf_counter()
@@ -324,52 +367,208 @@ def _update(
     report.build_id, report.documents, report.chunks = build_id, len(documents), chunk_count
 
 
-def _open_previous(settings: Settings) -> Build | None:
+def _new_build_id() -> str:
+    """A build id that sorts by time: to the microsecond, plus a random tail."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+
+
+def _is_live(settings: Settings, build: Build) -> bool:
+    """False when `build` is an earlier build standing in for a live one that cannot be opened."""
+    try:
+        return read_pointer(settings) == build.build_id
+    except IndexCorrupt:
+        return False
+
+
+def _nothing_to_do(live: Build, plan: _Plan, reusable: bool, full: bool) -> bool:
+    """True when the live build already is what this run would build.
+
+    A build made before copies were recorded is rebuilt once (from its own vectors) to find
+    them; so is one whose set of stale documents would change, and one whose store is damaged."""
+    if full or not reusable or plan.to_read or plan.removed or "duplicates" not in live.manifest:
+        return False
+    failed = {f.doc_id for f in plan.failures}
+    stale_before = live.manifest.get("stale", {})
+    stale_now = {d for d in failed | set(plan.unlisted) if d in live.documents}
+    if set(stale_before if isinstance(stale_before, dict) else {}) != stale_now:
+        return False
+    return _store_intact(live)
+
+
+def _store_intact(live: Build) -> bool:
+    """SQLite's own quick check of the live store: a damaged page shows up here, so a night
+    with no changes still rebuilds (rereading the damaged documents) instead of keeping it."""
+    try:
+        db = sqlite3.connect(f"file:{live.folder / STORE}?mode=ro", uri=True)
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return rows == [("ok",)]
+
+
+def _report_unchanged(settings: Settings, report: RunReport, live: Build, plan: _Plan) -> None:
+    stale = live.manifest.get("stale", {})
+    stale_ids = set(stale) if isinstance(stale, dict) else set()
+    report.failed = [_failure(f, kept=f.doc_id in stale_ids) for f in plan.failures]
+    report.stale = sorted(stale_ids)
+    report.same_text = copies_in_manifest(live.manifest["duplicates"])
+    report.outcome, report.message = "unchanged", "the live index is up to date"
+    report.build_id = live.build_id
+    report.documents, report.chunks = len(live.documents), live.vectors.size
+    # A run killed after writing a build but before publishing it leaves a folder behind.
+    _prune(settings, live.build_id)
+
+
+def _carry_over(
+    live: Build | None, plan: _Plan, embedder: Embedder, budget: int, report: RunReport
+) -> dict[str, _Entry]:
+    """The unchanged documents, taken from the live build. One whose passages there are damaged
+    is read again from its file instead (moved to `plan.to_read`)."""
+    kept: dict[str, _Entry] = {}
+    for source in plan.unchanged:
+        entry = _from_live(live, source.doc_id, embedder, budget) if live is not None else None
+        if entry is not None:
+            kept[source.doc_id] = entry
+            continue
+        if live is not None:
+            report.warnings.setdefault(source.doc_id, []).append(
+                "its passages in the live index were damaged, so the file was read again"
+            )
+        report.unchanged.remove(source.doc_id)
+        report.updated.append(source.doc_id)
+        plan.to_read.append(source)
+    return kept
+
+
+def _from_live(live: Build, doc_id: str, embedder: Embedder, budget: int) -> _Entry | None:
+    """A live document with its vectors and keyword texts, or None when any of it is damaged
+    (missing or extra passages, unreadable rows, vectors that are not finite)."""
+    try:
+        record = live.documents[doc_id]
+        records = live.store.chunks_of(doc_id)
+        text = live.store.document_text(doc_id)
+        positions = [c.position for c in records]
+        if text is None or len(records) != record.chunk_count or positions != list(range(len(records))):
+            return None
+        if not all(isinstance(c.text, str) and c.text for c in records):
+            return None
+        vectors = live.vectors.vectors(np.array([c.row for c in records]))
+        if vectors.shape != (len(records), embedder.dimension) or not np.isfinite(vectors).all():
+            return None
+    except Exception:  # sqlite, faiss and JSON each raise their own on a damaged build
+        return None
+    chunks = tuple(Chunk(c.doc_id, c.position, c.text, c.start, c.end, c.page, c.heading_path) for c in records)
+    doc = Document(
+        doc_id=doc_id,
+        path=record.path,
+        format=record.format,
+        content_hash=record.content_hash,
+        metadata=record.metadata,
+        text=text,
+        page_starts=record.page_starts,
+        chunks=chunks,
+        warnings=record.warnings,
+    )
+    texts = [indexed_text(doc.metadata.title, c, embedder.count_tokens, budget) for c in chunks]
+    return doc, vectors, texts
+
+
+def _read_all(settings: Settings, embedder: Embedder, plan: _Plan, progress: Progress | None) -> list[Document]:
+    """Read every file to read, each in its own guard: a file that fails becomes a failure
+    naming it (added to `plan.failures`) and the others go on."""
+    reader = shared_reader(settings.limits.memory_bytes)
+    fresh: list[Document] = []
+    for done, source in enumerate(plan.to_read, start=1):
+        try:
+            fresh.append(
+                read_document(
+                    source,
+                    embedder.count_tokens,
+                    embedder.max_tokens,
+                    settings.chunk_tokens,
+                    settings.chunk_overlap,
+                    read=lambda s: reader.read(s, settings.limits),
+                )
+            )
+        except LoadError as exc:
+            plan.failures.append(Failure(source.doc_id, exc.reason, exc.hint))
+        except SettingError:
+            raise
+        except Exception as exc:  # a fault while chunking one file must not stop the others
+            plan.failures.append(Failure(source.doc_id, f"could not be prepared ({type(exc).__name__}: {exc})"))
+        if progress:
+            progress("reading", done, len(plan.to_read))
+    return fresh
+
+
+def _keep_stale(
+    live: Build | None,
+    plan: _Plan,
+    failed: set[str],
+    kept: dict[str, _Entry],
+    embedder: Embedder,
+    budget: int,
+) -> dict[str, str]:
+    """Keep the last good version of each live document that failed this run, or whose folder
+    could not be listed; returns {document id: why it is stale}. Adds them to `kept`."""
+    if live is None:
+        return {}
+    reasons = {f.doc_id: f.reason for f in plan.failures}
+    for doc_id in plan.unlisted:
+        reasons.setdefault(doc_id, "its folder could not be read")
+    stale: dict[str, str] = {}
+    for doc_id in sorted(failed | set(plan.unlisted)):
+        if doc_id not in live.documents or doc_id in kept:
+            continue
+        entry = _from_live(live, doc_id, embedder, budget)
+        if entry is not None:
+            kept[doc_id] = entry
+            stale[doc_id] = reasons[doc_id]
+    return stale
+
+
+def _open_previous(settings: Settings, report: RunReport) -> Build | None:
+    """The build to start from: the live one, or, when it cannot be opened, the newest earlier
+    build that can (so its unchanged documents are not read and embedded again). None when
+    there is none: everything is read."""
     try:
         return open_live(settings)
     except IndexNotReady:
         return None
+    except IndexCorrupt as exc:
+        damage = str(exc)
+    try:
+        live_id = read_pointer(settings)
     except IndexCorrupt:
-        # A damaged live build cannot seed an incremental run; rebuild everything instead.
-        return None
+        live_id = None
+    for build_id in earlier_builds(settings, live_id):
+        try:
+            build = open_build(settings.builds_dir / build_id)
+        except IndexCorrupt:
+            continue
+        report.notices.append(f"the live build could not be opened ({damage}); this run started from build {build_id}")
+        return build
+    report.notices.append(f"the live build could not be opened ({damage}); every file was read again")
+    return None
 
 
 def _assemble(
-    live: Build | None,
-    kept: list[str],
+    kept: dict[str, _Entry],
     fresh: list[Document],
     fresh_vectors: np.ndarray,
     fresh_texts: list[str],
     embedder: Embedder,
-    budget: int,
 ) -> tuple[list[Document], np.ndarray, list[str]]:
     """All documents of the new build in id order, with their vectors and keyword texts."""
-    by_id: dict[str, tuple[Document, np.ndarray, list[str]]] = {}
+    by_id = dict(kept)
     row = 0
     for doc in fresh:
         n = len(doc.chunks)
         by_id[doc.doc_id] = (doc, fresh_vectors[row : row + n], fresh_texts[row : row + n])
         row += n
-    if live is not None:
-        for doc_id in kept:
-            record = live.documents[doc_id]
-            chunk_records = live.store.chunks_of(doc_id)
-            chunks = tuple(
-                Chunk(c.doc_id, c.position, c.text, c.start, c.end, c.page, c.heading_path) for c in chunk_records
-            )
-            doc = Document(
-                doc_id=doc_id,
-                path=record.path,
-                format=record.format,
-                content_hash=record.content_hash,
-                metadata=record.metadata,
-                text=live.store.document_text(doc_id) or "",
-                page_starts=record.page_starts,
-                chunks=chunks,
-                warnings=record.warnings,
-            )
-            texts = [indexed_text(doc.metadata.title, c, embedder.count_tokens, budget) for c in chunks]
-            by_id[doc_id] = (doc, live.vectors.vectors(np.array([c.row for c in chunk_records])), texts)
     ordered = [by_id[k] for k in sorted(by_id)]
     documents = [d for d, _, _ in ordered]
     vectors = np.concatenate([v for _, v, _ in ordered]) if ordered else np.zeros((0, embedder.dimension), np.float32)
@@ -377,35 +576,41 @@ def _assemble(
     return documents, vectors, keyword_texts
 
 
-def _write_build(
-    folder: Path,
-    settings: Settings,
-    embedder: Embedder,
-    documents: list[Document],
-    vectors: np.ndarray,
-    keyword_texts: list[str],
-    build_id: str,
-    failures: list[Failure],
-    files: list[SourceFile],
-    copies: dict[str, str],
-) -> int:
-    chunk_count = SqliteStore.write(folder / STORE, documents)
-    VectorIndex.build(vectors, embedder.dimension).save(folder / VECTORS)
-    KeywordIndex.build(keyword_texts, settings.search.bm25_k1, settings.search.bm25_b).save(folder / KEYWORD)
-    hashes = {s.doc_id: s.content_hash for s in files}
+@dataclass(frozen=True)
+class _BuildContents:
+    """Everything a new build folder is written from."""
+
+    documents: list[Document]
+    vectors: np.ndarray
+    keyword_texts: list[str]
+    failures: list[Failure]
+    files: list[SourceFile]
+    copies: dict[str, str]  # a copy's id -> the document whose text it repeats
+    stale: dict[str, dict[str, str]]  # a document kept at its last good version -> reason, since
+
+
+def _write_build(folder: Path, settings: Settings, embedder: Embedder, contents: _BuildContents, build_id: str) -> int:
+    chunk_count = SqliteStore.write(folder / STORE, contents.documents)
+    VectorIndex.build(contents.vectors, embedder.dimension).save(folder / VECTORS)
+    keyword = KeywordIndex.build(contents.keyword_texts, settings.search.bm25_k1, settings.search.bm25_b)
+    keyword.save(folder / KEYWORD)
+    hashes = {s.doc_id: s.content_hash for s in contents.files}
     manifest: dict[str, Any] = {
         "build_id": build_id,
         "created": _now(),
         "model": embedder.model_key,
         "dimension": embedder.dimension,
         "chunking": settings.chunking_key(),
-        "documents": len(documents),
+        "documents": len(contents.documents),
         "chunks": chunk_count,
-        "files": {d.doc_id: d.content_hash for d in documents},
-        "duplicates": copies,
+        # A stale document records the hash of its last good version, so the next run tries
+        # the file again.
+        "files": {d.doc_id: d.content_hash for d in contents.documents},
+        "duplicates": contents.copies,
         "failures": {
-            f.doc_id: {"hash": hashes.get(f.doc_id, ""), "reason": f.reason, "hint": f.hint} for f in failures
+            f.doc_id: {"hash": hashes.get(f.doc_id, ""), "reason": f.reason, "hint": f.hint} for f in contents.failures
         },
+        "stale": contents.stale,
     }
     fsync_tree(folder)
     write_json_atomic(folder / MANIFEST, manifest)
@@ -484,7 +689,8 @@ KEEP_REPORTS = 30
 
 
 def _save_report(settings: Settings, report: RunReport) -> None:
-    name = report.started.replace(":", "").replace("+00:00", "Z")
+    # A random tail: two runs started in the same second must not overwrite each other's report.
+    name = report.started.replace(":", "").replace("+00:00", "Z") + "-" + secrets.token_hex(2)
     data = asdict(report)
     write_json_atomic(settings.reports_dir / f"run-{name}.json", data)
     write_json_atomic(settings.reports_dir / "latest.json", data)

@@ -1,103 +1,45 @@
-"""From corpus files to documents with passages: scanning, reading, metadata and chunking."""
+"""From corpus files to documents with passages: reading, titles, summary cards and chunking."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunking import TokenCounter, chunk_document
 from ingest.errors import LoadError, SettingError
-from ingest.loaders import load_bytes
-from ingest.metadata import load_yaml_mapping, parse_metadata
-from ingest.types import FORMATS, SIDECAR_SUFFIX, Chunk, Document, Failure, Heading, Metadata, SourceFile
+from ingest.reading import FileText, Limits, read_guarded
+from ingest.scan import Scan, scan_corpus
+from ingest.types import Chunk, Document, Heading, Metadata, SourceFile
 
 # Title and headings are put in front of every passage before it is embedded and keyword
 # indexed, so a passage deep in a section still matches what the section is about.
 PREFIX_TOKEN_BUDGET = 48
 
 
-@dataclass
-class Scan:
-    """What is in the corpus folder: files to index, files skipped and files that failed."""
-
-    files: list[SourceFile] = field(default_factory=list)
-    skipped: list[Failure] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-
-
-def scan_corpus(corpus_dir: Path) -> Scan:
-    """List every supported file under `corpus_dir` with its content hash (file plus sidecar).
-
-    Hidden files and folders are ignored; other unsupported files are listed as skipped."""
-    scan = Scan()
-    if not corpus_dir.is_dir():
-        return scan
-    for root, dirs, names in os.walk(corpus_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in sorted(names):
-            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
-                continue
-            path = Path(root) / name
-            doc_id = path.relative_to(corpus_dir).as_posix()
-            fmt = FORMATS.get(path.suffix.lower())
-            if fmt is None:
-                scan.skipped.append(Failure(doc_id, f"unsupported file type '{path.suffix or name}'"))
-                continue
-            sidecar = path.with_name(name + SIDECAR_SUFFIX)
-            try:
-                raw = path.read_bytes()
-                side = sidecar.read_bytes() if sidecar.exists() else None
-            except OSError as exc:
-                scan.failures.append(Failure(doc_id, f"could not be read ({exc.strerror or exc})"))
-                continue
-            scan.files.append(
-                SourceFile(
-                    doc_id=doc_id,
-                    path=str(path),
-                    format=fmt,
-                    content_hash=content_hash(raw, side),
-                    size=len(raw),
-                    sidecar=str(sidecar) if side is not None else None,
-                )
-            )
-    return scan
-
-
-def content_hash(raw: bytes, sidecar: bytes | None) -> str:
-    digest = hashlib.sha256(raw)
-    digest.update(b"\0sidecar\0" + (sidecar or b""))
-    return digest.hexdigest()
+ReadFn = Callable[[SourceFile], FileText]
 
 
 def read_document(
-    source: SourceFile, count_tokens: TokenCounter, max_tokens: int, chunk_tokens: int, chunk_overlap: int
+    source: SourceFile,
+    count_tokens: TokenCounter,
+    max_tokens: int,
+    chunk_tokens: int,
+    chunk_overlap: int,
+    read: ReadFn | None = None,
 ) -> Document:
     """Read, clean and chunk one file. Raises LoadError naming the file when it cannot be used.
 
-    The hash recorded is that of the bytes actually read, so a file that changed since the scan
-    is indexed as read and picked up again by the next run."""
+    `read` turns the file into text (default: in this process, with default limits; the build
+    passes a reader that runs in a worker process). The hash recorded is that of the bytes
+    actually read, so a file that changed since the scan is indexed as read and picked up
+    again by the next run."""
     if chunk_tokens + 2 > max_tokens:
         raise SettingError("HUB_CHUNK_TOKENS", str(chunk_tokens), f"exceeds the model's limit of {max_tokens} tokens")
-    try:
-        raw = Path(source.path).read_bytes()
-        side = Path(source.sidecar).read_bytes() if source.sidecar else None
-    except FileNotFoundError:
-        raise LoadError(source.doc_id, "the file disappeared before it could be read (deleted or moved)") from None
-    except OSError as exc:
-        raise LoadError(source.doc_id, f"could not be read ({exc.strerror or exc})") from None
-    extracted, front = load_bytes(source.doc_id, source.format, raw)
-    warnings = list(extracted.warnings)
-    raw_meta = front
-    if side is not None:
-        raw_meta, problem = load_yaml_mapping(side.decode("utf-8", errors="replace"), Path(source.sidecar or "").name)
-        if problem:
-            warnings.append(problem)
-    parsed = parse_metadata(raw_meta)
-    warnings.extend(f"metadata: {p}" for p in parsed.problems)
-    metadata = _with_title(parsed.metadata, extracted.native_title, extracted.headings, source.doc_id)
+    content = read(source) if read is not None else read_guarded(source, Limits())
+    extracted = content.extracted
+    metadata = _with_title(content.metadata, extracted.native_title, extracted.headings, source.doc_id)
     chunks = chunk_document(source.doc_id, extracted, count_tokens, chunk_tokens, chunk_overlap)
     if not chunks:
         raise LoadError(source.doc_id, "no passages could be made from the text")
@@ -108,12 +50,12 @@ def read_document(
         doc_id=source.doc_id,
         path=source.path,
         format=source.format,
-        content_hash=content_hash(raw, side),
+        content_hash=content.content_hash,
         metadata=metadata,
         text=extracted.text,
         page_starts=extracted.page_starts,
         chunks=tuple(chunks),
-        warnings=tuple(warnings),
+        warnings=content.warnings,
     )
 
 
@@ -173,3 +115,6 @@ def indexed_text(title: str, chunk: Chunk, count_tokens: TokenCounter, budget: i
             words = words[: max(len(words) * 3 // 4, len(words) - 8)] if len(words) > 8 else words[:-1]
         prefix = " ".join(words)
     return f"{prefix}\n{chunk.text}" if prefix else chunk.text
+
+
+__all__ = ["Scan", "read_document", "scan_corpus"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,23 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # at 3.5-3.7x PyTorch's throughput with the same SciFact nDCG@10.
 RUNTIMES = ("openvino-bf16", "onnx-int8", "torch")
 DEFAULT_RUNTIME = "openvino-bf16"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of the machine reading one corpus file may take (ingest/reading.py)."""
+
+    # The largest real document in our test collection is a 147-page PDF of 2.9 MB; fifty times
+    # that leaves room for image-heavy reports while refusing dumps and disk images.
+    max_file_bytes: int = 50 * MB
+    # About 700 pages of dense text. The reader shows a document whole, so this also bounds what
+    # one page view costs the server.
+    max_text_chars: int = 2_000_000
+    # The slowest real PDF reads in under 10 s on two cores.
+    timeout_s: float = 120.0
+    # Address space of the reading process: parsers that blow up hit this, not the machine.
+    memory_bytes: int = 2048 * MB
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class Settings:
     chunk_overlap: int = 40
     keep_builds: int = 3
     max_shrink: float = 0.2
+    limits: Limits = field(default_factory=Limits)
     search: SearchSettings = field(default_factory=SearchSettings)
 
     def __post_init__(self) -> None:
@@ -69,6 +88,15 @@ class Settings:
             raise SettingError("HUB_KEEP_BUILDS", str(self.keep_builds), "must be at least 1")
         if not 0 <= self.max_shrink <= 1:
             raise SettingError("HUB_MAX_SHRINK", str(self.max_shrink), "must be between 0 and 1")
+        checks = (
+            ("HUB_MAX_FILE_MB", self.limits.max_file_bytes / MB, 0.001),
+            ("HUB_MAX_TEXT_CHARS", self.limits.max_text_chars, 1000),
+            ("HUB_FILE_TIMEOUT", self.limits.timeout_s, 1),
+            ("HUB_READER_MEMORY_MB", self.limits.memory_bytes / MB, 256),
+        )
+        for name, value, least in checks:
+            if not value >= least:
+                raise SettingError(name, f"{value:g}", f"must be at least {least:g}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -85,6 +113,12 @@ class Settings:
             chunk_overlap=_int(env, "HUB_CHUNK_OVERLAP", base.chunk_overlap),
             keep_builds=_int(env, "HUB_KEEP_BUILDS", base.keep_builds),
             max_shrink=_float(env, "HUB_MAX_SHRINK", base.max_shrink),
+            limits=Limits(
+                max_file_bytes=int(_float(env, "HUB_MAX_FILE_MB", base.limits.max_file_bytes / MB) * MB),
+                max_text_chars=_int(env, "HUB_MAX_TEXT_CHARS", base.limits.max_text_chars),
+                timeout_s=_float(env, "HUB_FILE_TIMEOUT", base.limits.timeout_s),
+                memory_bytes=_int(env, "HUB_READER_MEMORY_MB", base.limits.memory_bytes // MB) * MB,
+            ),
         )
 
     @property
@@ -119,6 +153,9 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
     if raw is None:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise SettingError(name, raw, "must be a number") from None
+    if not math.isfinite(value):
+        raise SettingError(name, raw, "must be a finite number")
+    return value

@@ -19,7 +19,7 @@ from index.errors import BuildRejected
 from index.live import open_live, read_pointer
 from index.search import search
 from ingest.embed import HashEmbedder
-from ingest.settings import Settings
+from ingest.settings import Limits, Settings
 from tests.conftest import ROOT
 from tests.helpers import write_md
 
@@ -154,8 +154,8 @@ def test_file_deleted_between_listing_and_reading(settings: Settings, monkeypatc
     fill(settings.corpus_dir, ["tractors", "ferries", "libraries"])
     original = build.scan_corpus
 
-    def scan_then_delete(corpus: Path):
-        scan = original(corpus)
+    def scan_then_delete(corpus: Path, *limits: Limits):
+        scan = original(corpus, *limits)
         (corpus / "ferries.md").unlink()
         return scan
 
@@ -174,8 +174,8 @@ def test_file_changed_while_being_read_is_indexed_as_read(settings: Settings, mo
     fill(settings.corpus_dir, ["tractors", "ferries"])
     original = build.scan_corpus
 
-    def scan_then_change(corpus: Path):
-        scan = original(corpus)
+    def scan_then_change(corpus: Path, *limits: Limits):
+        scan = original(corpus, *limits)
         write_md(corpus, "ferries.md", "# Ferries\n\nNew timetable for catamarans.", title="ferries")
         return scan
 
