@@ -15,11 +15,12 @@ import hashlib
 import multiprocessing
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +180,9 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _worker_main(conn: Connection, memory_bytes: int, parent: int) -> None:
+def worker_main(conn: Connection, memory_bytes: int, parent: int) -> None:
+    """The worker's loop: read each file asked for and send back its text or why it failed.
+    Runs in the process started by `FileReader` (ingest/reader_process.py)."""
     import resource
 
     # The watchdog's stack is reserved before the ceiling is set, so it always starts.
@@ -216,7 +219,7 @@ class FileReader:
 
     def __init__(self, memory_bytes: int) -> None:
         self.memory_bytes = memory_bytes
-        self._process: BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
 
@@ -250,18 +253,27 @@ class FileReader:
         raise LoadError(source.doc_id, str(value), hint)
 
     def _start(self) -> Connection:
-        if self._process is not None and self._process.is_alive() and self._conn is not None:
+        if self._process is not None and self._process.poll() is None and self._conn is not None:
             return self._conn
         self._stop()
-        # A fresh interpreter, not a fork: the build process runs model threads that a fork
-        # would copy in an unknown state.
-        context = multiprocessing.get_context("spawn")
-        parent_end, child_end = context.Pipe()
-        process = context.Process(
-            target=_worker_main, args=(child_end, self.memory_bytes, os.getpid()), name="hub-file-reader", daemon=True
-        )
-        process.start()
-        child_end.close()
+        # A fresh interpreter running only the reader, neither a fork (the build process runs
+        # model threads that a fork would copy in an unknown state) nor multiprocessing's spawn,
+        # which would run the parent's main script again, and inside the portal that script is
+        # a Streamlit page.
+        parent_end, child_end = multiprocessing.Pipe()
+        handle = child_end.fileno()
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "ingest.reader_process", str(handle), str(self.memory_bytes), str(os.getpid())],
+                pass_fds=(handle,),
+                stdin=subprocess.DEVNULL,
+                cwd=root,
+                env=env,
+            )
+        finally:
+            child_end.close()
         self._process, self._conn = process, parent_end
         return parent_end
 
@@ -273,10 +285,12 @@ class FileReader:
             conn.close()
         if process is None:
             return None
-        if process.is_alive():
+        if process.poll() is None:
             process.kill()
-        process.join(10)
-        return process.exitcode
+        try:
+            return process.wait(10)
+        except subprocess.TimeoutExpired:
+            return None
 
     def close(self) -> None:
         with self._lock:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,7 +72,7 @@ def test_a_worker_that_dies_is_reported_and_replaced(reader: FileReader, tmp_pat
     reader.read(source(good), Limits())
     assert reader._process is not None
     reader._process.kill()
-    reader._process.join()
+    reader._process.wait()
     # A dead worker is noticed before the next file and replaced.
     assert "register" in reader.read(source(good), Limits()).extracted.text
 
@@ -110,3 +112,22 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypatch:
     assert scan.unreadable == ["locked/"]
     assert scan.covers_unread("locked/b.txt")
     assert "could not be read (Permission denied)" in scan.failures[0].reason
+
+
+def test_the_worker_never_runs_the_parents_main_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside the portal the main module is a Streamlit page: a worker that ran it again would
+    draw the page, or start a build, in the background."""
+    marker = tmp_path / "page-ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    reader = FileReader(memory_bytes=1024 * MB)
+    try:
+        good = tmp_path / "good.txt"
+        good.write_text(GOOD, encoding="utf-8")
+        assert "register" in reader.read(source(good), Limits()).extracted.text
+    finally:
+        reader.close()
+    assert not marker.exists()
