@@ -9,6 +9,7 @@ cannot be listed is recorded, so the documents under it are kept rather than tak
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,9 +66,13 @@ def id_problem(doc_id: str) -> str:
     return ""
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def printable(name: str) -> str:
-    """A name that came from the file system, safe to encode: undecodable bytes become '�'."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A name that came from the file system, safe to store and to print: undecodable bytes
+    and control characters (which could drive a terminal showing the run's output) become '�'."""
+    return _CONTROL.sub("\ufffd", name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def _kind_of(mode: int) -> str:
@@ -164,7 +169,12 @@ class _Walker:
         name = path.name
         doc_id = self._id(path)
         if printable(name) != name:
-            self._skip(path, "the file name is not valid UTF-8 text", RENAME)
+            readable = _CONTROL.sub("", name) == printable(_CONTROL.sub("", name))
+            self._skip(
+                path,
+                "the name contains control characters" if readable else "the file name is not valid UTF-8 text",
+                RENAME,
+            )
             return
         fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 
@@ -78,3 +81,16 @@ def make_docx(blocks: list[tuple[str, str]], title: str = "") -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, folder: str) -> None:
+    """Make listing any folder named `folder` fail with 'Permission denied'. Tests run as root,
+    whom file permissions never stop, so the refusal is made by hand."""
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if Path(str(path)).name == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

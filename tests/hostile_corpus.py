@@ -229,6 +229,7 @@ def make_hostile_corpus(corpus: Path, outside: Path, scale: int = 1) -> Expected
     (corpus / "names/colon:name.md").write_text(_good_text("namecolon"), encoding="utf-8")
     (corpus / "names/back\\slash.md").write_text(_good_text("namebackslash"), encoding="utf-8")
     (corpus / "names/percent%3a.md").write_text(_good_text("namepercent"), encoding="utf-8")
+    (corpus / "names/escape-\x1b[31m-red.md").write_text(_good_text("nameescape"), encoding="utf-8")
     with open(os.fsencode(corpus / "names") + b"/latin1-\xe9t\xe9.md", "wb") as handle:
         handle.write(_good_text("namelatin").encode())
     (corpus / "names/[Click here](evil.example).md").write_text("", encoding="utf-8")
@@ -237,6 +238,7 @@ def make_hostile_corpus(corpus: Path, outside: Path, scale: int = 1) -> Expected
     ex.skipped.update(
         {
             "names/colon:name.md": "colon",
+            "names/escape-\ufffd[31m-red.md": "control characters",
             "names/[Click here](https:__evil.example).md": "colon",
             "names/![x](http:__127.0.0.1:9_x.png).md": "colon",
             "names/back\\slash.md": "backslash",

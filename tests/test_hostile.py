@@ -18,6 +18,7 @@ import pytest
 
 from index.api import Hub
 from ingest.embed import HashEmbedder
+from ingest.scan import printable
 from ingest.settings import MB, Limits, Settings
 from tests.conftest import ROOT
 from tests.hostile_corpus import Expected, make_hostile_corpus
@@ -132,7 +133,7 @@ def test_every_file_is_indexed_failed_or_skipped(hostile_run) -> None:
             path = Path(folder) / name
             if name.endswith(".meta.yaml") and os.path.lexists(path.with_name(name.removesuffix(".meta.yaml"))):
                 continue  # a sidecar is described with its document
-            doc_id = path.relative_to(corpus).as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            doc_id = printable(path.relative_to(corpus).as_posix())
             assert doc_id in accounted, f"{doc_id} was neither indexed, failed nor skipped"
 
 

@@ -15,6 +15,7 @@ from ingest.reading import FileReader, read_regular
 from ingest.scan import scan_corpus
 from ingest.settings import MB, Limits
 from ingest.types import SourceFile
+from tests.helpers import refuse_listing
 
 GOOD = "Agencies record each AI system in the register before it goes live. " * 20
 
@@ -98,15 +99,7 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypatch:
     (tmp_path / "open/a.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked/b.txt").write_text(GOOD, encoding="utf-8")
-    real_scandir = os.scandir
-
-    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
-        # Tests run as root, for whom permissions never deny a listing: refuse this one by hand.
-        if str(path).endswith("locked"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "locked")
     scan = scan_corpus(tmp_path)
     assert [f.doc_id for f in scan.files] == ["open/a.txt"]
     assert scan.unreadable == ["locked/"]

@@ -4,9 +4,7 @@ index is never carried into the next build; nothing a killed run left behind sta
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from index.errors import IndexCorrupt
 from index.live import read_pointer
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
-from tests.helpers import write_md
+from tests.helpers import refuse_listing, write_md
 
 
 def fill(corpus: Path) -> None:
@@ -90,15 +88,7 @@ def test_documents_in_a_folder_that_cannot_be_listed_are_kept(
     fill(settings.corpus_dir)
     write_md(settings.corpus_dir, "harbour/moorings.md", "# moorings\n\n" + "Swing mooring permits. " * 12)
     update_index(settings, HashEmbedder())
-    real_scandir = os.scandir
-
-    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
-        # Tests run as root, whom permissions never stop: refuse the listing by hand.
-        if str(path).endswith("harbour"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "harbour")
     report = update_index(settings, HashEmbedder())
     assert report.removed == []
     assert report.stale == ["harbour/moorings.md"]
