@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ingest.__main__ import UsageParser
+from ingest.__main__ import UsageParser, say
 from ingest.errors import HubError, SettingError
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def _warn_if_fallback(hub: Hub) -> None:
     """Tell the operator, on stderr, when an earlier build answered in place of the live one."""
     reason = hub.fallback_reason
     if reason:
-        print(f"warning: {reason}", file=sys.stderr)
+        say(f"warning: {reason}", file=sys.stderr)
 
 
 def _print_results(results: SearchResults, as_json: bool) -> None:
@@ -142,10 +142,10 @@ def _print_results(results: SearchResults, as_json: bool) -> None:
         meta = hit.record.metadata
         best = hit.passages[0]
         where = f"page {best.page}" if best.page else " > ".join(best.heading_path)
-        print(f"{n}. {meta.title}  [{meta.kind or 'unspecified'}]  {hit.doc_id}  ({where})")
-        print("   " + "".join(f"**{t}**" if marked else t for t, marked in best.snippet))
+        say(f"{n}. {meta.title}  [{meta.kind or 'unspecified'}]  {hit.doc_id}  ({where})")
+        say("   " + " ".join("".join(f"**{t}**" if marked else t for t, marked in best.snippet).split()))
         if hit.copies:
-            print(f"   same text also filed as: {', '.join(hit.copies)}")
+            say(f"   same text also filed as: {', '.join(hit.copies)}")
 
 
 def _info(hub: Hub, as_json: bool) -> int:
@@ -168,7 +168,7 @@ def _info(hub: Hub, as_json: bool) -> int:
     else:
         for key, value in data.items():
             if key != "fallback" or value:
-                print(f"{key}: {value}")
+                say(f"{key}: {value}")
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -42,7 +43,7 @@ from ingest.durable import fsync_dir, fsync_tree
 from ingest.embed import Embedder, EmbeddingCache, embed_with_cache
 from ingest.errors import HubError, LoadError, SettingError
 from ingest.pipeline import indexed_text, prefix_budget, read_document
-from ingest.reading import shared_reader
+from ingest.reading import HINT_UNEXPECTED, ReadInterrupted, failure_key, shared_reader
 from ingest.scan import Scan, scan_corpus
 from ingest.settings import Settings
 from ingest.types import Chunk, Document, Failure, SourceFile
@@ -232,7 +233,7 @@ def _reusable(live: Build | None, embedder: Embedder, settings: Settings) -> boo
     )
 
 
-def _plan(scan: Scan, live: Build | None, reusable: bool, full: bool) -> _Plan:
+def _plan(scan: Scan, live: Build | None, reusable: bool, full: bool, reader: str) -> _Plan:
     manifest = live.manifest if live is not None and reusable and not full else {}
     known: dict[str, str] = manifest.get("files", {}) if isinstance(manifest.get("files"), dict) else {}
     known_failures = manifest.get("failures", {}) if isinstance(manifest.get("failures"), dict) else {}
@@ -241,7 +242,7 @@ def _plan(scan: Scan, live: Build | None, reusable: bool, full: bool) -> _Plan:
         old = known_failures.get(source.doc_id)
         if known.get(source.doc_id) == source.content_hash:
             plan.unchanged.append(source)
-        elif isinstance(old, dict) and old.get("hash") == source.content_hash:
+        elif isinstance(old, dict) and old.get("hash") == source.content_hash and old.get("reader") == reader:
             # The same bytes failed last time: report it again without reading it again.
             plan.failures.append(Failure(source.doc_id, str(old.get("reason", "")), str(old.get("hint", ""))))
         else:
@@ -273,7 +274,7 @@ def _update(
     reusable = _reusable(live, embedder, settings)
     scan = scan_corpus(settings.corpus_dir, settings.limits)
     report.skipped = [_failure(f) for f in scan.skipped]
-    plan = _plan(scan, live, reusable, full)
+    plan = _plan(scan, live, reusable, full, failure_key(settings.limits))
     previous = set(live.documents) if live else set()
     report.removed = plan.removed
     report.unchanged = [s.doc_id for s in plan.unchanged]
@@ -351,7 +352,7 @@ def _update(
         )
         report.timings["write"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        _validate(staging, embedder, settings, len(documents), chunk_count, documents[0])
+        _validate(staging, embedder, settings, len(documents), chunk_count, _test_passage(documents))
         final = settings.builds_dir / build_id
         os.replace(staging, final)
         fsync_dir(settings.builds_dir)
@@ -388,6 +389,9 @@ def _nothing_to_do(live: Build, plan: _Plan, reusable: bool, full: bool) -> bool
     if full or not reusable or plan.to_read or plan.removed or "duplicates" not in live.manifest:
         return False
     failed = {f.doc_id for f in plan.failures}
+    failed_before = live.manifest.get("failures", {})
+    if set(failed_before if isinstance(failed_before, dict) else {}) != failed:
+        return False
     stale_before = live.manifest.get("stale", {})
     stale_now = {d for d in failed | set(plan.unlisted) if d in live.documents}
     if set(stale_before if isinstance(stale_before, dict) else {}) != stale_now:
@@ -494,11 +498,12 @@ def _read_all(settings: Settings, embedder: Embedder, plan: _Plan, progress: Pro
                 )
             )
         except LoadError as exc:
-            plan.failures.append(Failure(source.doc_id, exc.reason, exc.hint))
+            plan.failures.append(Failure(source.doc_id, exc.reason, exc.hint, retry=isinstance(exc, ReadInterrupted)))
         except SettingError:
             raise
         except Exception as exc:  # a fault while chunking one file must not stop the others
-            plan.failures.append(Failure(source.doc_id, f"could not be prepared ({type(exc).__name__}: {exc})"))
+            reason = f"could not be prepared ({type(exc).__name__}: {exc})"
+            plan.failures.append(Failure(source.doc_id, reason, HINT_UNEXPECTED, retry=True))
         if progress:
             progress("reading", done, len(plan.to_read))
     return fresh
@@ -607,8 +612,16 @@ def _write_build(folder: Path, settings: Settings, embedder: Embedder, contents:
         # the file again.
         "files": {d.doc_id: d.content_hash for d in contents.documents},
         "duplicates": contents.copies,
+        # A failure is repeated without reading while the file's hash and the reader's key stay
+        # the same; one that is no verdict on the file records no hash, so it is tried again.
         "failures": {
-            f.doc_id: {"hash": hashes.get(f.doc_id, ""), "reason": f.reason, "hint": f.hint} for f in contents.failures
+            f.doc_id: {
+                "hash": "" if f.retry else hashes.get(f.doc_id, ""),
+                "reason": f.reason,
+                "hint": f.hint,
+                "reader": failure_key(settings.limits),
+            }
+            for f in contents.failures
         },
         "stale": contents.stale,
     }
@@ -617,8 +630,22 @@ def _write_build(folder: Path, settings: Settings, embedder: Embedder, contents:
     return chunk_count
 
 
+# A passage worth a test search has this many words of three letters or more.
+_WORDY = re.compile(r"[^\W\d_]{3,}")
+
+
+def _test_passage(documents: list[Document]) -> tuple[str, Chunk] | None:
+    """A passage to search for in a new build: the last one of the first document that has a
+    passage made of words (a passage of emoji or numbers alone matches nothing). None if none."""
+    for doc in documents:
+        for chunk in reversed(doc.chunks):
+            if len(_WORDY.findall(chunk.text)) >= 3:
+                return doc.doc_id, chunk
+    return None
+
+
 def _validate(
-    folder: Path, embedder: Embedder, settings: Settings, documents: int, chunks: int, sample: Document
+    folder: Path, embedder: Embedder, settings: Settings, documents: int, chunks: int, sample: tuple[str, Chunk] | None
 ) -> None:
     """Open the build the way the app does, compare counts, and search for a known document."""
     from index.search import search
@@ -633,13 +660,16 @@ def _validate(
                 f"the new build holds {len(build.documents)} documents and {build.vectors.size} passages, "
                 f"expected {documents} and {chunks}"
             )
-        query = sample.chunks[-1].text
+        if sample is None:
+            return
+        doc_id, chunk = sample
+        query = chunk.text
         hits = search(build, embedder, query, settings.search, limit=10).hits
         # A near-duplicate document may legitimately outrank the sample; finding the same
         # passage text in any of them shows the build answers searches.
-        found = any(h.doc_id == sample.doc_id or any(p.text == query for p in h.passages) for h in hits)
+        found = any(h.doc_id == doc_id or any(p.text == query for p in h.passages) for h in hits)
         if not found:
-            raise BuildRejected(f"the new build's test search for {sample.doc_id!r} did not find it")
+            raise BuildRejected(f"the new build's test search for {doc_id!r} did not find it")
     finally:
         build.close()
 
@@ -677,6 +707,9 @@ def _remove_partials(settings: Settings) -> None:
 def _prune(settings: Settings, live_id: str) -> None:
     """Keep the newest `keep_builds` published builds (the live one always)."""
     history = read_history(settings)
+    if live_id not in history:
+        # The history is damaged or missing: it cannot say which builds are older, so keep them.
+        return
     keep = set(history[-settings.keep_builds :]) | {live_id}
     for folder in settings.builds_dir.iterdir():
         if folder.is_dir() and not folder.name.endswith(PARTIAL) and folder.name not in keep:

@@ -197,13 +197,23 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def read_history(settings: Settings) -> list[str]:
-    """Published build ids, oldest first; [] when the history is missing or unreadable."""
+    """Published build ids, oldest first.
+
+    When the history file is missing or damaged, the finished build folders stand in for it
+    (ids begin with the time they were built), so pruning never takes a lost history to mean
+    that no earlier build exists."""
     path = settings.data_dir / "history.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, list) and all(isinstance(b, str) for b in data):
+            return list(data)
     except (OSError, ValueError):
+        pass
+    try:
+        folders = [p.name for p in settings.builds_dir.iterdir() if p.is_dir()]
+    except OSError:
         return []
-    return [str(b) for b in data] if isinstance(data, list) else []
+    return sorted(f for f in folders if _plain_name(f) and not f.endswith(PARTIAL))
 
 
 def publish(settings: Settings, build_id: str) -> None:

@@ -19,7 +19,9 @@ from typing import Any, Literal
 from index.present import Segment, highlight, query_terms
 from index.search import Filters, SearchResults
 from index.store import DocumentRecord
+from ingest.reading import MAX_SIDECAR_BYTES, TooLarge, content_hash, read_regular
 from ingest.scan import id_problem
+from ingest.types import SIDECAR_SUFFIX
 
 KIND_LABELS: dict[str, str] = {
     "guidance": "Guidance",
@@ -222,6 +224,40 @@ def original_file(record: DocumentRecord, corpus_dir: Path) -> Path | None:
     if not path.is_relative_to(root) or path == root or not path.is_file():
         return None
     return path
+
+
+@dataclass(frozen=True)
+class Original:
+    """A document's original file as the Document page offers it for download."""
+
+    path: Path
+    size: int
+    problem: str  # why it cannot be downloaded, or "" when it can
+
+
+def original_download(record: DocumentRecord, corpus_dir: Path, max_bytes: int) -> Original | None:
+    """The original file of `record` if it is still the version that was indexed; None when there
+    is no such file inside the corpus. A file over `max_bytes`, or one that changed since it was
+    indexed (its text in the hub is then an earlier version), comes with the reason instead."""
+    path = original_file(record, corpus_dir)
+    if path is None:
+        return None
+    try:
+        raw = read_regular(str(path), max_bytes)
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        side = read_regular(str(sidecar), MAX_SIDECAR_BYTES) if sidecar.is_file() else None
+    except TooLarge as exc:
+        return Original(path, exc.size, "The original file is larger than the hub serves for download.")
+    except OSError:
+        return None
+    if content_hash(raw, side) != record.content_hash:
+        return Original(
+            path,
+            len(raw),
+            "The file has changed since this version was indexed; "
+            "it can be downloaded again once the index is updated.",
+        )
+    return Original(path, len(raw), "")
 
 
 @dataclass(frozen=True)

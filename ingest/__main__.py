@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from ingest.errors import HubError
 
@@ -32,6 +32,16 @@ class UsageParser(argparse.ArgumentParser):
         """Print the usage and `message` to stderr, then exit 4."""
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print `text` line by line with control characters replaced: file names and reasons come
+    from the corpus, and an escape sequence in one must not drive the terminal or forge a line
+    in the nightly log."""
+    from ingest.scan import printable
+
+    for line in text.split("\n"):
+        print(printable(line), file=file or sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,20 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         if bar:
             bar.close()
     for failure in report.failed:
-        print(f"failed: {failure['file']}: {failure['reason']}", file=sys.stderr)
+        say(f"failed: {failure['file']}: {failure['reason']}", file=sys.stderr)
     if args.json:
         print(json.dumps(asdict(report), indent=2))
     elif args.dry_run:
         for label, items in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
             for item in items:
-                print(f"would {label}: {item}")
-        print(report.summary())
+                say(f"would {label}: {item}")
+        say(report.summary())
     elif args.nightly:
         for line in report.summary().splitlines():
-            print(f"{report.finished} {line}")
+            say(f"{report.finished} {line}")
         print(f"{report.finished} report: {settings.reports_dir / 'latest.json'}")
     else:
-        print(report.summary())
+        say(report.summary())
     if report.outcome in ("rejected", "failed"):
         return EXIT_NOT_PUBLISHED
     return EXIT_PARTIAL if report.failed else EXIT_OK

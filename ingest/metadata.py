@@ -56,6 +56,9 @@ class _MetadataProblem(Exception):
     """Metadata past one of the limits above, or that cannot be stored; the message says why."""
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 class _HubLoader(yaml.SafeLoader):
     """SafeLoader that keeps timestamps as text and refuses alias bombs and deep nesting.
 
@@ -68,6 +71,12 @@ class _HubLoader(yaml.SafeLoader):
         # Anchors of the nodes being composed, outermost first ("" for a node without one).
         self._open_anchors: list[str] = []
         self._values: dict[int, int] = {}
+
+    def construct_scalar(self, node: Node) -> Any:
+        """A scalar as SafeLoader builds it, with lone surrogates (which YAML's "\\ud800" escapes
+        can make, and which no file or database can store) replaced by '\ufffd'."""
+        value = super().construct_scalar(node)  # type: ignore[arg-type]
+        return _SURROGATES.sub("\ufffd", value) if isinstance(value, str) else value
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         """Compose one node as SafeLoader does, counting aliases, depth and expanded values.

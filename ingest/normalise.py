@@ -8,6 +8,7 @@ import unicodedata
 # Space-like characters that PDFs and Word files use in place of a plain space.
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 # Characters with no visible meaning that break words apart when searched.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 # Private-use code points come from PDF fonts with custom encodings and carry no text.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
@@ -24,6 +25,8 @@ _DOT_LEADER = re.compile(r"(?:\.[ ]?){4,}|…{2,}")
 def normalise(text: str) -> str:
     """Return `text` with Unicode folded (NFKC), odd spaces made plain, hyphen breaks joined,
     and one-word-per-line extraction repaired."""
+    # Lone surrogates (from character references such as &#xD800;) cannot be stored or encoded.
+    text = _SURROGATES.sub("\ufffd", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)

@@ -77,8 +77,13 @@ def summary_card(
     if not text:
         return None
     words = text.split()
-    while count_tokens(" ".join(words)) > size:
-        words = words[: len(words) * 9 // 10]
+    while words and count_tokens(" ".join(words)) > size:
+        if len(words) > 1:
+            words = words[: max(len(words) * 9 // 10, 1)]
+        else:  # one unbroken run of characters (a long code, text without spaces): cut inside it
+            words = [words[0][: len(words[0]) * 9 // 10]] if len(words[0]) > 1 else []
+    if not words:
+        return None
     first_page = page_starts[0][0] if page_starts else None
     return Chunk(doc_id, 0, " ".join(words), 0, 0, first_page, ("Summary",))
 

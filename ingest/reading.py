@@ -32,6 +32,9 @@ from ingest.types import Extracted, Metadata, SourceFile
 
 # Sidecars hold a few lines of YAML; anything larger is a mistake or an attack on the parser.
 MAX_SIDECAR_BYTES = 64 * 1024
+# Bump when reading changes which files fail: failures recorded by an older reader are then
+# tried again instead of being repeated from the manifest.
+READER_VERSION = 2
 HINT_UNEXPECTED = "Open and save the file again in its own program; if it still fails, tell the hub's operators."
 
 
@@ -43,6 +46,13 @@ class FileText:
     metadata: Metadata
     warnings: tuple[str, ...]
     content_hash: str
+
+
+def failure_key(limits: Limits) -> str:
+    """What a recorded failure depends on besides the file: the reader and the limits it ran
+    under. A failure is repeated without reading only while this stays the same, so raising a
+    limit, as a failure's hint may advise, takes effect on the next run."""
+    return f"reader={READER_VERSION};file={limits.max_file_bytes};text={limits.max_text_chars}"
 
 
 def content_hash(raw: bytes, sidecar: bytes | None) -> str:
@@ -61,17 +71,20 @@ class TooLarge(Exception):
         self.limit = limit
 
 
-def read_regular(path: str, limit: int) -> bytes:
+def read_regular(path: str, limit: int, root: str = "") -> bytes:
     """The bytes of the regular file at `path`, at most `limit` of them.
 
     The file is opened without following a final link and without blocking, then checked to be
-    a regular file before anything is read, so a link swapped in after the scan, a named pipe or
-    a device can never be read from. Raises TooLarge, or OSError (ELOOP for a link)."""
+    a regular file (and, given `root`, to lie inside it, whatever links a folder on the way was
+    swapped for after the scan) before anything is read, so a named pipe, a device or a file
+    outside the corpus is never read. Raises TooLarge, or OSError (ELOOP for a link)."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(0, "not a regular file", path)
+        if root and not _opened_inside(fd, root):
+            raise PermissionError(0, "the file now lies outside the corpus folder", path)
         if info.st_size > limit:
             raise TooLarge(info.st_size, limit)
         parts: list[bytes] = []
@@ -87,6 +100,16 @@ def read_regular(path: str, limit: int) -> bytes:
         return b"".join(parts)
     finally:
         os.close(fd)
+
+
+def _opened_inside(fd: int, root: str) -> bool:
+    """Whether the file open as `fd` lies inside the folder `root`, by the kernel's own account
+    of what was opened (Linux /proc); True where that account is not available."""
+    try:
+        opened = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return True
+    return opened == root or opened.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def size_text(size: int) -> str:
@@ -107,8 +130,8 @@ def too_large_failure(doc_id: str, size: int, limit: int) -> LoadError:
 def read_file_text(source: SourceFile, limits: Limits) -> FileText:
     """Read, parse and clean one file and its sidecar in this process. Raises LoadError."""
     try:
-        raw = read_regular(source.path, limits.max_file_bytes)
-        side = read_regular(source.sidecar, MAX_SIDECAR_BYTES) if source.sidecar else None
+        raw = read_regular(source.path, limits.max_file_bytes, source.root)
+        side = read_regular(source.sidecar, MAX_SIDECAR_BYTES, source.root) if source.sidecar else None
     except TooLarge as exc:
         if exc.limit == MAX_SIDECAR_BYTES:
             raise LoadError(
@@ -139,7 +162,12 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
-class OutOfMemory(LoadError):
+class ReadInterrupted(LoadError):
+    """Reading a file was stopped (time limit, memory limit, the reading process died): the
+    failure says nothing final about the file, so the next run tries it again."""
+
+
+class OutOfMemory(ReadInterrupted):
     """Reading a file ran out of the memory its reading process may use."""
 
     def __init__(self, doc_id: str, memory_bytes: int) -> None:
@@ -233,14 +261,14 @@ class FileReader:
                 reply: Reply | None = conn.recv() if ready else None
             except (EOFError, OSError):
                 code = self._stop()
-                raise LoadError(
+                raise ReadInterrupted(
                     source.doc_id,
                     f"the reading process stopped while reading this file (exit code {code})",
                     "The file may be damaged or need more memory than allowed (HUB_READER_MEMORY_MB).",
                 ) from None
             if reply is None:
                 self._stop()
-                raise LoadError(
+                raise ReadInterrupted(
                     source.doc_id,
                     f"reading it took longer than {limits.timeout_s:g} s and was stopped (HUB_FILE_TIMEOUT)",
                     "The file may be damaged or unusually complex; save it again in a simpler form or split it.",
@@ -250,7 +278,7 @@ class FileReader:
                 self._stop()
         if status == "ok":
             return value
-        raise LoadError(source.doc_id, str(value), hint)
+        raise (ReadInterrupted if ending else LoadError)(source.doc_id, str(value), hint)
 
     def _start(self) -> Connection:
         if self._process is not None and self._process.poll() is None and self._conn is not None:

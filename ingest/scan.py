@@ -87,6 +87,20 @@ def _kind_of(mode: int) -> str:
     return "not a regular file"
 
 
+# Folders deeper than this are not entered: the walk recurses once a level, and no real
+# corpus nests documents this deep.
+MAX_DEPTH = 40
+
+
+def _name_problem(name: str) -> str:
+    """Why a file or folder name cannot be part of a document id, or ''."""
+    if printable(name) == name:
+        return ""
+    if _CONTROL.sub("", name) == printable(_CONTROL.sub("", name)):
+        return "name contains control characters"
+    return "name is not valid UTF-8 text"
+
+
 class _Walker:
     def __init__(self, corpus_dir: Path, limits: Limits) -> None:
         self.root = Path(os.path.realpath(corpus_dir))
@@ -99,7 +113,8 @@ class _Walker:
             return self.scan
         for folder, dirs, names in os.walk(self.corpus_dir, onerror=self._unlistable):
             here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and self._folder_ok(here / d))
+            depth = len(here.relative_to(self.corpus_dir).parts)
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and self._folder_ok(here / d, depth))
             present = {n for n in names if not n.endswith(SIDECAR_SUFFIX)}
             for name in sorted(names):
                 if name.startswith("."):
@@ -131,8 +146,16 @@ class _Walker:
             )
         )
 
-    def _folder_ok(self, path: Path) -> bool:
-        """False for folders not to enter: links to folders are never followed."""
+    def _folder_ok(self, path: Path, depth: int) -> bool:
+        """False for folders not to enter (skipped with why): links to folders, folders nested
+        deeper than MAX_DEPTH (the walk recurses), names a document id cannot carry."""
+        if depth >= MAX_DEPTH:
+            self._skip(path, f"a folder nested more than {MAX_DEPTH} levels deep: not read", "Move it up.")
+            return False
+        problem = _name_problem(path.name)
+        if problem:
+            self._skip(path, f"a folder whose {problem}: not read", "Rename the folder.")
+            return False
         if path.is_symlink():
             self._skip(
                 path, "a link to a folder: links to folders are not followed", "Move the folder into the corpus."
@@ -147,13 +170,16 @@ class _Walker:
         except OSError as exc:
             self.scan.failures.append(Failure(self._id(path), f"could not be read ({exc.strerror or exc})"))
             return None
-        real = str(path)
+        # An absolute path: the reading process runs in a folder of its own.
+        real = os.path.realpath(path)
         if stat.S_ISLNK(info.st_mode):
-            real = os.path.realpath(path)
             if not Path(real).is_relative_to(self.root):
                 self._skip(
                     path, "a link to a file outside the corpus folder: not read", "Copy the file into the corpus."
                 )
+                return None
+            if any(part.startswith((".", "_")) for part in Path(real).relative_to(self.root).parts):
+                self._skip(path, "a link into a hidden folder of the corpus: not read", "Move the file out of it.")
                 return None
             try:
                 info = os.stat(real)
@@ -168,13 +194,9 @@ class _Walker:
     def _file(self, path: Path) -> None:
         name = path.name
         doc_id = self._id(path)
-        if printable(name) != name:
-            readable = _CONTROL.sub("", name) == printable(_CONTROL.sub("", name))
-            self._skip(
-                path,
-                "the name contains control characters" if readable else "the file name is not valid UTF-8 text",
-                RENAME,
-            )
+        problem = _name_problem(name)
+        if problem:
+            self._skip(path, f"the file's {problem}", RENAME)
             return
         fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:
@@ -214,6 +236,7 @@ class _Walker:
                 content_hash=content_hash(raw, side),
                 size=len(raw),
                 sidecar=sidecar,
+                root=str(self.root),
             )
         )
 

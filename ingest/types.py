@@ -90,6 +90,8 @@ class SourceFile:
     content_hash: str
     size: int
     sidecar: str | None
+    # The corpus folder's real path: reading refuses a file that turns out to lie elsewhere.
+    root: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,3 +116,5 @@ class Failure:
     doc_id: str
     reason: str
     hint: str = ""
+    # True when the failure is no verdict on the file (reading was stopped): try it next run.
+    retry: bool = False

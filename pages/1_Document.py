@@ -21,7 +21,7 @@ from index.views import (
     highlight_query,
     kind_label,
     location,
-    original_file,
+    original_download,
     parse_search_state,
     reader_pieces,
     safe_doc_id,
@@ -29,6 +29,7 @@ from index.views import (
     similar_documents,
 )
 from ingest.errors import HubError
+from ingest.reading import read_regular
 
 # HTML originals go out as application/octet-stream (the default below), so no browser is
 # tempted to render a corpus file as a page of this site.
@@ -119,21 +120,26 @@ def show_banners(record: DocumentRecord, titles: dict[str, str], search: ui.UrlS
 
 
 def show_download(record: DocumentRecord, hub: Hub) -> None:
-    path = original_file(record, hub.settings.corpus_dir)
-    if path is None:
+    limit = hub.settings.limits.max_file_bytes
+    original = original_download(record, hub.settings.corpus_dir, limit)
+    if original is None:
         st.caption("The original file is not available on this server.")
         return
-    data = path.read_bytes()
+    if original.problem:
+        st.caption(original.problem)
+        return
     mime = WORD_MIME if record.format == "word" else MIME.get(record.format, "application/octet-stream")
+    path = str(original.path)
     st.download_button(
         "Download the original file",
-        data=data,
-        file_name=path.name,
+        # Read when the button is pressed, not on every view of the page.
+        data=lambda: read_regular(path, limit),
+        file_name=original.path.name,
         mime=mime,
         on_click="ignore",
         width="stretch",
     )
-    st.caption(ui.md_escape(f"{path.name}, {record.format.upper()}, {max(1, len(data) // 1024)} KB"))
+    st.caption(ui.md_escape(f"{original.path.name}, {record.format.upper()}, {max(1, original.size // 1024):,} KB"))
 
 
 def show_passage(chunk: ChunkRecord, query: str, title: str) -> None:

@@ -276,6 +276,38 @@ def make_hostile_corpus(corpus: Path, outside: Path, scale: int = 1) -> Expected
         }
     )
 
+    # ---- found by review: each once failed a whole run or leaked ----
+    (corpus / "00-emoji.md").write_text("\U0001f642 \U0001f642 \u2014 \u2014 \u2014\n", encoding="utf-8")
+    (corpus / "meta/surrogate.md").write_text(
+        f'---\ntitle: "x\\ud800y"\ntags: ["\\ud83d"]\n---\n{_good_text("metasurrogate")}', encoding="utf-8"
+    )
+    (corpus / "slow/surrogate.html").write_text(
+        f"<html><body><p>{_good_text('htmlsurrogate')}</p><p>&#xD800;</p></body></html>", encoding="utf-8"
+    )
+    ex.good.update({"meta/surrogate.md": "metasurrogate", "slow/surrogate.html": "htmlsurrogate"})
+    os.makedirs(os.fsencode(corpus) + b"/caf\xe9", exist_ok=True)
+    with open(os.fsencode(corpus) + b"/caf\xe9/inside.md", "wb") as handle:
+        handle.write(_good_text("folderlatin").encode())
+    (corpus / "bell\x07folder").mkdir()
+    (corpus / "bell\x07folder/inside.md").write_text(_good_text("folderbell"), encoding="utf-8")
+    deep = corpus / "deep"
+    for level in range(45):
+        deep = deep / f"d{level}"
+    deep.mkdir(parents=True)
+    (deep / "bottom.md").write_text(_good_text("deepbottom"), encoding="utf-8")
+    (corpus / ".drafts").mkdir()
+    (corpus / ".drafts/secret.md").write_text(_good_text("hiddendraftsecret"), encoding="utf-8")
+    os.symlink(corpus / ".drafts/secret.md", corpus / "links/to-hidden.md")
+    ex.secrets.append("hiddendraftsecret")
+    ex.skipped.update(
+        {
+            "caf\ufffd": "not valid UTF-8",
+            "bell\ufffdfolder": "control characters",
+            "links/to-hidden.md": "hidden folder",
+            "deep/" + "/".join(f"d{level}" for level in range(40)): "nested more than 40",
+        }
+    )
+
     # ---- size limits (the test sets HUB_MAX_FILE_MB=2 and HUB_MAX_TEXT_CHARS=1000000) ----
     (corpus / "big/huge.txt").write_bytes(b"too big to read. " * 200_000)
     big_text = make_docx([("Normal", "lots of words here " * 5000)] * 20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from index.views import (
     location,
     memoise,
     number_of,
+    original_download,
     original_file,
     parse_search_state,
     programme,
@@ -35,6 +37,7 @@ from index.views import (
     url_number,
     without_folders,
 )
+from ingest.reading import content_hash
 from ingest.types import Metadata
 from tests.app_support import HOSTILE_TEXTS, NOT_NUMBERS, shown_text
 
@@ -114,6 +117,24 @@ def test_original_file_must_resolve_inside_the_corpus(tmp_path: Path) -> None:
     assert original_file(record("g/link.md", str(corpus / "g" / "link.md")), corpus) is None
     assert original_file(record("g/gone.md", str(corpus / "g" / "gone.md")), corpus) is None
     assert original_file(record("g", str(corpus / "g")), corpus) is None
+
+
+def test_the_original_is_offered_only_while_it_is_the_indexed_version(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "a.md"
+    doc.write_bytes(b"# A\n\nThe indexed text.")
+    indexed = replace(record("a.md", str(doc)), content_hash=content_hash(doc.read_bytes(), None))
+    offered = original_download(indexed, corpus, 1000)
+    assert offered is not None and offered.problem == "" and offered.size == len(doc.read_bytes())
+    # A sidecar written since is part of the version too.
+    (corpus / "a.md.meta.yaml").write_text("title: A\n", encoding="utf-8")
+    changed = original_download(indexed, corpus, 1000)
+    assert changed is not None and "changed since this version was indexed" in changed.problem
+    (corpus / "a.md.meta.yaml").unlink()
+    doc.write_bytes(b"x" * 5000)
+    large = original_download(indexed, corpus, 1000)
+    assert large is not None and "larger than the hub serves" in large.problem
 
 
 def test_banners() -> None:

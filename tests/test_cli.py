@@ -206,3 +206,21 @@ def test_a_damaged_live_build_is_answered_from_the_earlier_one_with_a_warning(se
     data = json.loads(info.stdout)
     assert data["build"] == earlier and data["documents"] == 2
     assert data["fallback"].startswith(f"The live build {live} could not be read")
+
+
+def test_control_characters_from_the_corpus_never_reach_the_terminal(settings: Settings) -> None:
+    """A title or a failure reason carrying an escape sequence could clear an operator's screen
+    or forge a line in the nightly log."""
+    write_md(
+        settings.corpus_dir,
+        "a.md",
+        "# Ferries\n\nFerries leave every hour.\x1b[2J\nFORGED LINE",
+        title="Ferries \x1b[31mred\x1b]0;owned\x07",
+    )
+    (settings.corpus_dir / "b.md").write_text("", encoding="utf-8")
+    built = run("ingest", "--nightly", settings=settings)
+    found = run("index", "search", "ferries", settings=settings)
+    for output in (built.stdout, built.stderr, found.stdout):
+        assert "\x1b" not in output and "\x07" not in output
+    assert "Ferries \ufffd[31mred" in found.stdout
+    assert not any(line.startswith("FORGED") for line in found.stdout.splitlines())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,55 @@ def test_a_damaged_live_build_is_replaced_starting_from_the_newest_intact_one(se
     # Only the document the earlier build lacked was read again.
     assert report.added == ["parks.md"] and len(report.unchanged) == 3
     assert top(settings, "dog exercise areas") == "parks.md"
+
+
+def test_raising_a_limit_retries_the_files_it_failed(settings: Settings) -> None:
+    """A failure's hint may say to raise a limit; the next run must then read the file again
+    rather than repeat the recorded failure."""
+    fill(settings.corpus_dir)
+    write_md(settings.corpus_dir, "long.md", "# long\n\n" + "Tidal harbour dredging notes. " * 100)
+    tight = replace(settings, limits=replace(settings.limits, max_text_chars=1000))
+    first = update_index(tight, HashEmbedder())
+    assert [f["file"] for f in first.failed] == ["long.md"]
+    assert "HUB_MAX_TEXT_CHARS" in first.failed[0]["reason"]
+    assert update_index(tight, HashEmbedder()).outcome == "unchanged"
+    again = update_index(settings, HashEmbedder())
+    assert again.outcome == "published" and again.failed == []
+    assert top(settings, "tidal harbour dredging") == "long.md"
+
+
+def test_a_summary_of_one_long_word_is_not_mistaken_for_damage(settings: Settings) -> None:
+    fill(settings.corpus_dir)
+    write_md(settings.corpus_dir, "code.md", "# code\n\n" + "Reference codes for grants. " * 10, summary="x-" * 400)
+    update_index(settings, HashEmbedder())
+    write_md(settings.corpus_dir, "extra.md", "# extra\n\n" + "Another topic entirely. " * 10)
+    report = update_index(settings, HashEmbedder())
+    assert report.outcome == "published"
+    assert "code.md" in report.unchanged and "code.md" not in report.warnings
+
+
+def test_a_damaged_history_never_costs_the_earlier_builds(settings: Settings) -> None:
+    fill(settings.corpus_dir)
+    for version in range(3):
+        write_md(settings.corpus_dir, "notes.md", f"# notes\n\nVersion {version} of the notes. " * 5)
+        update_index(settings, HashEmbedder())
+    before = sorted(p.name for p in settings.builds_dir.iterdir())
+    assert len(before) == 3
+    (settings.data_dir / "history.json").write_text("{not json", encoding="utf-8")
+    assert update_index(settings, HashEmbedder()).outcome == "unchanged"
+    assert sorted(p.name for p in settings.builds_dir.iterdir()) == before
+    write_md(settings.corpus_dir, "notes.md", "# notes\n\nVersion 4 of the notes. " * 5)
+    assert update_index(settings, HashEmbedder()).outcome == "published"
+    # Pruning kept the newest three, read from the folders since the history was lost.
+    after = sorted(p.name for p in settings.builds_dir.iterdir())
+    assert len(after) == 3 and after[:2] == before[1:]
+
+
+def test_a_failed_file_that_is_deleted_is_no_longer_reported(settings: Settings) -> None:
+    fill(settings.corpus_dir)
+    (settings.corpus_dir / "empty.md").write_text("", encoding="utf-8")
+    assert [f["file"] for f in update_index(settings, HashEmbedder()).failed] == ["empty.md"]
+    (settings.corpus_dir / "empty.md").unlink()
+    report = update_index(settings, HashEmbedder())
+    assert report.failed == []
+    assert manifest(settings)["failures"] == {}
