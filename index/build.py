@@ -295,6 +295,10 @@ def _update(
     fresh = _read_all(settings, embedder, plan, progress)
     failed_ids = {f.doc_id for f in plan.failures}
     stale = _keep_stale(live if reusable else None, plan, failed_ids, kept, embedder, budget)
+    if live is not None and _is_live(settings, live) and _failed_again(live, plan, fresh, stale, reusable, full):
+        report.added, report.updated = [], []
+        _report_unchanged(settings, report, live, plan)
+        return
     report.stale = sorted(stale)
     report.failed = [_failure(f, kept=f.doc_id in stale) for f in plan.failures]
     report.warnings.update({d.doc_id: list(d.warnings) for d in fresh if d.warnings})
@@ -397,6 +401,24 @@ def _nothing_to_do(live: Build, plan: _Plan, reusable: bool, full: bool) -> bool
     if set(stale_before if isinstance(stale_before, dict) else {}) != stale_now:
         return False
     return _store_intact(live)
+
+
+def _failed_again(
+    live: Build, plan: _Plan, fresh: list[Document], stale: dict[str, str], reusable: bool, full: bool
+) -> bool:
+    """True when every file read this run failed, as the same files failed in the live build:
+    a failure worth retrying (reading was stopped) is retried each run, but a build identical
+    to the live one is not published again, and the builds kept for rollback stay distinct."""
+    if full or not reusable or fresh or plan.removed:
+        return False
+    failed_before = live.manifest.get("failures", {})
+    stale_before = live.manifest.get("stale", {})
+    return (
+        isinstance(failed_before, dict)
+        and isinstance(stale_before, dict)
+        and set(failed_before) == {f.doc_id for f in plan.failures}
+        and set(stale_before) == set(stale)
+    )
 
 
 def _store_intact(live: Build) -> bool:

@@ -213,7 +213,12 @@ def read_history(settings: Settings) -> list[str]:
         folders = [p.name for p in settings.builds_dir.iterdir() if p.is_dir()]
     except OSError:
         return []
-    return sorted(f for f in folders if _plain_name(f) and not f.endswith(PARTIAL))
+    try:
+        live = read_pointer(settings)
+    except IndexCorrupt:
+        live = None
+    # A folder newer than the live build is one a rollback turned away from: never history.
+    return sorted(f for f in folders if _plain_name(f) and not f.endswith(PARTIAL) and (live is None or f <= live))
 
 
 def publish(settings: Settings, build_id: str) -> None:
@@ -222,6 +227,8 @@ def publish(settings: Settings, build_id: str) -> None:
     The history is written after the pointer: a run killed in between leaves a live build that
     is missing from the history, which rollback handles, never a history naming a build that
     was not live."""
-    write_json_atomic(settings.data_dir / "LIVE", {"build": build_id})
+    # Read before the pointer moves: a lost history is rebuilt from the folders no newer than
+    # the build live until now, which leaves out any build a rollback turned away from.
     history = [b for b in read_history(settings) if b != build_id] + [build_id]
+    write_json_atomic(settings.data_dir / "LIVE", {"build": build_id})
     write_json_atomic(settings.data_dir / "history.json", history)

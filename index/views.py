@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -235,6 +236,28 @@ class Original:
     problem: str  # why it cannot be downloaded, or "" when it can
 
 
+def indexed_original(record: DocumentRecord, corpus_dir: Path, max_bytes: int) -> bytes:
+    """The bytes of `record`'s original file, if they are still the version that was indexed.
+
+    The file and its sidecar are found and read as the corpus scan does (the sidecar beside the
+    document's name in the corpus, both checked to lie inside it when opened). Raises TooLarge,
+    or OSError when the file is gone, lies outside the corpus or has changed since."""
+    root = os.path.realpath(corpus_dir)
+    path = original_file(record, corpus_dir)
+    if path is None:
+        raise FileNotFoundError(0, "not in the corpus folder", record.doc_id)
+    raw = read_regular(str(path), max_bytes, root)
+    sidecar = os.path.realpath(corpus_dir / (record.doc_id + SIDECAR_SUFFIX))
+    side = read_regular(sidecar, MAX_SIDECAR_BYTES, root) if os.path.isfile(sidecar) else None
+    if content_hash(raw, side) != record.content_hash:
+        raise ChangedSinceIndexed(0, "changed since it was indexed", record.doc_id)
+    return raw
+
+
+class ChangedSinceIndexed(OSError):
+    """The original file is no longer the version the index holds."""
+
+
 def original_download(record: DocumentRecord, corpus_dir: Path, max_bytes: int) -> Original | None:
     """The original file of `record` if it is still the version that was indexed; None when there
     is no such file inside the corpus. A file over `max_bytes`, or one that changed since it was
@@ -243,21 +266,19 @@ def original_download(record: DocumentRecord, corpus_dir: Path, max_bytes: int) 
     if path is None:
         return None
     try:
-        raw = read_regular(str(path), max_bytes)
-        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-        side = read_regular(str(sidecar), MAX_SIDECAR_BYTES) if sidecar.is_file() else None
+        size = len(indexed_original(record, corpus_dir, max_bytes))
     except TooLarge as exc:
         return Original(path, exc.size, "The original file is larger than the hub serves for download.")
-    except OSError:
-        return None
-    if content_hash(raw, side) != record.content_hash:
+    except ChangedSinceIndexed:
         return Original(
             path,
-            len(raw),
+            0,
             "The file has changed since this version was indexed; "
             "it can be downloaded again once the index is updated.",
         )
-    return Original(path, len(raw), "")
+    except OSError:
+        return None
+    return Original(path, size, "")
 
 
 @dataclass(frozen=True)

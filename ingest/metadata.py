@@ -76,7 +76,12 @@ class _HubLoader(yaml.SafeLoader):
         """A scalar as SafeLoader builds it, with lone surrogates (which YAML's "\\ud800" escapes
         can make, and which no file or database can store) replaced by '\ufffd'."""
         value = super().construct_scalar(node)  # type: ignore[arg-type]
-        return _SURROGATES.sub("\ufffd", value) if isinstance(value, str) else value
+        if isinstance(value, str) and _SURROGATES.search(value):
+            # Pairs written as two escapes ("\\ud83d\\ude42", as JSON writers do) are one
+            # character; only a surrogate without its partner is replaced.
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            return _SURROGATES.sub("\ufffd", value)
+        return value
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         """Compose one node as SafeLoader does, counting aliases, depth and expanded values.

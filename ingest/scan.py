@@ -178,7 +178,8 @@ class _Walker:
                     path, "a link to a file outside the corpus folder: not read", "Copy the file into the corpus."
                 )
                 return None
-            if any(part.startswith((".", "_")) for part in Path(real).relative_to(self.root).parts):
+            *folders, name = Path(real).relative_to(self.root).parts
+            if any(part.startswith((".", "_")) for part in folders) or name.startswith("."):
                 self._skip(path, "a link into a hidden folder of the corpus: not read", "Move the file out of it.")
                 return None
             try:

@@ -19,6 +19,7 @@ from index.views import (
     facet_options,
     format_date,
     highlight_query,
+    indexed_original,
     kind_label,
     location,
     original_download,
@@ -29,7 +30,6 @@ from index.views import (
     similar_documents,
 )
 from ingest.errors import HubError
-from ingest.reading import read_regular
 
 # HTML originals go out as application/octet-stream (the default below), so no browser is
 # tempted to render a corpus file as a page of this site.
@@ -129,11 +129,12 @@ def show_download(record: DocumentRecord, hub: Hub) -> None:
         st.caption(original.problem)
         return
     mime = WORD_MIME if record.format == "word" else MIME.get(record.format, "application/octet-stream")
-    path = str(original.path)
+    corpus = hub.settings.corpus_dir
     st.download_button(
         "Download the original file",
-        # Read when the button is pressed, not on every view of the page.
-        data=lambda: read_regular(path, limit),
+        # Read when the button is pressed, and checked again then: the file may have changed
+        # or been swapped since the page was drawn.
+        data=lambda: indexed_original(record, corpus, limit),
         file_name=original.path.name,
         mime=mime,
         on_click="ignore",

@@ -21,6 +21,7 @@ from index.views import (
     banners,
     facet_counts,
     format_time,
+    indexed_original,
     library,
     location,
     memoise,
@@ -135,6 +136,38 @@ def test_the_original_is_offered_only_while_it_is_the_indexed_version(tmp_path: 
     doc.write_bytes(b"x" * 5000)
     large = original_download(indexed, corpus, 1000)
     assert large is not None and "larger than the hub serves" in large.problem
+
+
+def test_a_linked_document_with_its_own_metadata_can_be_downloaded(tmp_path: Path) -> None:
+    from ingest.scan import scan_corpus
+
+    corpus = tmp_path / "corpus"
+    (corpus / "shared").mkdir(parents=True)
+    (corpus / "team").mkdir()
+    (corpus / "shared/policy.txt").write_text("The shared policy text. " * 10, encoding="utf-8")
+    (corpus / "team/policy.txt").symlink_to(corpus / "shared/policy.txt")
+    (corpus / "team/policy.txt.meta.yaml").write_text("title: Team copy\n", encoding="utf-8")
+    source = next(f for f in scan_corpus(corpus).files if f.doc_id == "team/policy.txt")
+    indexed = replace(record("team/policy.txt", source.path), content_hash=source.content_hash)
+    offered = original_download(indexed, corpus, 10_000)
+    assert offered is not None and offered.problem == ""
+    assert indexed_original(indexed, corpus, 10_000).startswith(b"The shared policy text.")
+
+
+def test_a_download_never_follows_a_folder_swapped_for_a_link_after_the_page_was_drawn(tmp_path: Path) -> None:
+    corpus, secret = tmp_path / "corpus", tmp_path / "secret"
+    (corpus / "team").mkdir(parents=True)
+    secret.mkdir()
+    (corpus / "team/a.md").write_bytes(b"# A\n\nIndexed.")
+    (secret / "a.md").write_bytes(b"# A\n\nIndexed.")
+    indexed = replace(
+        record("team/a.md", str(corpus / "team/a.md")), content_hash=content_hash(b"# A\n\nIndexed.", None)
+    )
+    assert indexed_original(indexed, corpus, 1000) == b"# A\n\nIndexed."
+    (corpus / "team").rename(tmp_path / "moved")
+    (corpus / "team").symlink_to(secret)
+    with pytest.raises(OSError):
+        indexed_original(indexed, corpus, 1000)
 
 
 def test_banners() -> None:

@@ -124,3 +124,25 @@ def test_the_worker_never_runs_the_parents_main_script(tmp_path: Path, monkeypat
     finally:
         reader.close()
     assert not marker.exists()
+
+
+def test_links_into_hidden_folders_are_skipped_but_links_to_underscore_files_are_read(tmp_path: Path) -> None:
+    (tmp_path / "_drafts").mkdir()
+    (tmp_path / "_drafts/plan.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "_intro.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links/plan.md").symlink_to(tmp_path / "_drafts/plan.md")
+    (tmp_path / "links/intro.md").symlink_to(tmp_path / "_intro.md")
+    scan = scan_corpus(tmp_path)
+    assert {f.doc_id for f in scan.files} == {"_intro.md", "links/intro.md"}
+    assert [(s.doc_id, s.reason) for s in scan.skipped] == [
+        ("links/plan.md", "a link into a hidden folder of the corpus: not read")
+    ]
+
+
+def test_escaped_surrogate_pairs_in_metadata_are_one_character() -> None:
+    from ingest.metadata import load_yaml_mapping
+
+    data, problem = load_yaml_mapping('title: "Smile \\ud83d\\ude42, lone \\ud800"', "sidecar")
+    assert problem == ""
+    assert data["title"] == "Smile \U0001f642, lone \ufffd"

@@ -210,3 +210,49 @@ def test_a_failed_file_that_is_deleted_is_no_longer_reported(settings: Settings)
     report = update_index(settings, HashEmbedder())
     assert report.failed == []
     assert manifest(settings)["failures"] == {}
+
+
+def test_a_file_stopped_every_night_is_retried_without_publishing_copies(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading that was stopped (time or memory) is tried again each run; when it fails again
+    and nothing else changed, no identical build is published over the ones kept for rollback."""
+    from ingest.reading import FileReader, OutOfMemory
+
+    fill(settings.corpus_dir)
+    update_index(settings, HashEmbedder())
+    write_md(settings.corpus_dir, "heavy.md", "# heavy\n\n" + "Large survey tables. " * 10)
+    real_read = FileReader.read
+    tries: list[str] = []
+
+    def read(self: FileReader, source: object, limits: object) -> object:
+        if getattr(source, "doc_id", "") == "heavy.md":
+            tries.append("heavy.md")
+            raise OutOfMemory("heavy.md", 1024 * 1024 * 1024)
+        return real_read(self, source, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FileReader, "read", read)
+    first = update_index(settings, HashEmbedder())
+    assert first.outcome == "published" and "memory" in first.failed[0]["reason"]
+    history = json.loads((settings.data_dir / "history.json").read_text(encoding="utf-8"))
+    for _ in range(2):
+        again = update_index(settings, HashEmbedder())
+        assert again.outcome == "unchanged" and [f["file"] for f in again.failed] == ["heavy.md"]
+    assert tries == ["heavy.md"] * 3
+    assert json.loads((settings.data_dir / "history.json").read_text(encoding="utf-8")) == history
+
+
+def test_a_lost_history_never_rolls_back_to_a_rejected_build(settings: Settings) -> None:
+    from index.build import rollback
+
+    fill(settings.corpus_dir)
+    for version in range(3):
+        write_md(settings.corpus_dir, "notes.md", f"# notes\n\nVersion {version} of the notes. " * 5)
+        update_index(settings, HashEmbedder())
+    rejected = str(read_pointer(settings))
+    back = rollback(settings)
+    (settings.data_dir / "history.json").unlink()
+    write_md(settings.corpus_dir, "notes.md", "# notes\n\nVersion 9 of the notes. " * 5)
+    update_index(settings, HashEmbedder())
+    assert rollback(settings) != rejected
+    assert read_pointer(settings) == back or read_pointer(settings) < back
