@@ -255,4 +255,4 @@ def test_a_lost_history_never_rolls_back_to_a_rejected_build(settings: Settings)
     write_md(settings.corpus_dir, "notes.md", "# notes\n\nVersion 9 of the notes. " * 5)
     update_index(settings, HashEmbedder())
     assert rollback(settings) != rejected
-    assert read_pointer(settings) == back or read_pointer(settings) < back
+    assert str(read_pointer(settings)) <= back
