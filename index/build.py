@@ -12,7 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -295,7 +295,7 @@ def _update(
     fresh = _read_all(settings, embedder, plan, progress)
     failed_ids = {f.doc_id for f in plan.failures}
     stale = _keep_stale(live if reusable else None, plan, failed_ids, kept, embedder, budget)
-    if live is not None and _is_live(settings, live) and _failed_again(live, plan, fresh, stale, reusable, full):
+    if live is not None and _is_live(settings, live) and _failed_again(live, plan, fresh, reusable, full):
         report.added, report.updated = [], []
         _report_unchanged(settings, report, live, plan)
         return
@@ -403,22 +403,13 @@ def _nothing_to_do(live: Build, plan: _Plan, reusable: bool, full: bool) -> bool
     return _store_intact(live)
 
 
-def _failed_again(
-    live: Build, plan: _Plan, fresh: list[Document], stale: dict[str, str], reusable: bool, full: bool
-) -> bool:
-    """True when every file read this run failed, as the same files failed in the live build:
-    a failure worth retrying (reading was stopped) is retried each run, but a build identical
-    to the live one is not published again, and the builds kept for rollback stay distinct."""
-    if full or not reusable or fresh or plan.removed:
+def _failed_again(live: Build, plan: _Plan, fresh: list[Document], reusable: bool, full: bool) -> bool:
+    """True when every file read this run failed and, those aside, there was nothing to do: a
+    failure worth retrying (reading was stopped) is retried each run, but a build identical to
+    the live one is not published again, so the builds kept for rollback stay distinct."""
+    if fresh or not {s.doc_id for s in plan.to_read} <= {f.doc_id for f in plan.failures}:
         return False
-    failed_before = live.manifest.get("failures", {})
-    stale_before = live.manifest.get("stale", {})
-    return (
-        isinstance(failed_before, dict)
-        and isinstance(stale_before, dict)
-        and set(failed_before) == {f.doc_id for f in plan.failures}
-        and set(stale_before) == set(stale)
-    )
+    return _nothing_to_do(live, replace(plan, to_read=[]), reusable, full)
 
 
 def _store_intact(live: Build) -> bool:
