@@ -8,7 +8,6 @@ import os
 import re
 import secrets
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -285,23 +284,24 @@ def _update(
         report.failed = [_failure(f) for f in plan.failures]
         report.outcome, report.message = "dry-run", "nothing was changed"
         return
-    if live is not None and _is_live(settings, live) and _nothing_to_do(live, plan, reusable, full):
-        _report_unchanged(settings, report, live, plan)
+    serving = live if live is not None and _is_live(settings, live) else None
+    if serving is not None and _nothing_to_do(serving, plan, reusable, full):
+        _report_unchanged(settings, report, serving, plan)
         return
 
     tick = time.perf_counter()
     budget = prefix_budget(embedder.max_tokens, settings.chunk_tokens)
     kept = _carry_over(live if reusable else None, plan, embedder, budget, report)
     fresh = _read_all(settings, embedder, plan, progress)
-    failed_ids = {f.doc_id for f in plan.failures}
-    stale = _keep_stale(live if reusable else None, plan, failed_ids, kept, embedder, budget)
-    if live is not None and _is_live(settings, live) and _failed_again(live, plan, fresh, reusable, full):
+    stale = _keep_stale(live if reusable else None, plan, kept, embedder, budget)
+    if serving is not None and _failed_again(serving, plan, fresh, reusable, full):
         report.added, report.updated = [], []
-        _report_unchanged(settings, report, live, plan)
+        _report_unchanged(settings, report, serving, plan)
         return
     report.stale = sorted(stale)
     report.failed = [_failure(f, kept=f.doc_id in stale) for f in plan.failures]
     report.warnings.update({d.doc_id: list(d.warnings) for d in fresh if d.warnings})
+    failed_ids = {f.doc_id for f in plan.failures}
     report.added = [d for d in report.added if d not in failed_ids]
     report.updated = [d for d in report.updated if d not in failed_ids]
     report.timings["read"] = time.perf_counter() - tick
@@ -314,7 +314,7 @@ def _update(
             texts, embedder, cache, (lambda d, t: progress("embedding", d, t)) if progress else None
         )
     finally:
-        report.notices.extend(getattr(cache, "problems", []))
+        report.notices.extend(cache.problems)
         cache.close()
     report.timings["embed"] = time.perf_counter() - tick
 
@@ -331,16 +331,7 @@ def _update(
                 "mounted? Use --allow-shrink if the drop is intended."
             )
     report.same_text = same_text((d.doc_id, d.text) for d in documents)
-    since = live.manifest.get("stale", {}) if live is not None and reusable else {}
-    stale_record = {
-        doc_id: {
-            "reason": reason,
-            "since": str(since[doc_id].get("since", report.started))
-            if isinstance(since, dict) and isinstance(since.get(doc_id), dict)
-            else report.started,
-        }
-        for doc_id, reason in stale.items()
-    }
+    stale_record = _stale_record(stale, live.manifest if live is not None and reusable else {}, report.started)
     build_id = _new_build_id()
     staging = settings.builds_dir / (build_id + PARTIAL)
     staging.mkdir(parents=True)
@@ -372,6 +363,20 @@ def _update(
     report.build_id, report.documents, report.chunks = build_id, len(documents), chunk_count
 
 
+def _stale_record(stale: dict[str, str], manifest: dict[str, Any], now: str) -> dict[str, dict[str, str]]:
+    """The manifest's record of stale documents: why, and since when (carried over from
+    `manifest` for a document that was already stale, else `now`)."""
+    before = manifest.get("stale", {})
+    before = before if isinstance(before, dict) else {}
+    return {
+        doc_id: {
+            "reason": reason,
+            "since": str(before[doc_id].get("since", now)) if isinstance(before.get(doc_id), dict) else now,
+        }
+        for doc_id, reason in stale.items()
+    }
+
+
 def _new_build_id() -> str:
     """A build id that sorts by time: to the microsecond, plus a random tail."""
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
@@ -400,7 +405,9 @@ def _nothing_to_do(live: Build, plan: _Plan, reusable: bool, full: bool) -> bool
     stale_now = {d for d in failed | set(plan.unlisted) if d in live.documents}
     if set(stale_before if isinstance(stale_before, dict) else {}) != stale_now:
         return False
-    return _store_intact(live)
+    # SQLite's own check of the live store: a damaged page shows up here, so a night with no
+    # changes still rebuilds (rereading the damaged documents) instead of keeping it.
+    return live.store.intact()
 
 
 def _failed_again(live: Build, plan: _Plan, fresh: list[Document], reusable: bool, full: bool) -> bool:
@@ -410,20 +417,6 @@ def _failed_again(live: Build, plan: _Plan, fresh: list[Document], reusable: boo
     if fresh or not {s.doc_id for s in plan.to_read} <= {f.doc_id for f in plan.failures}:
         return False
     return _nothing_to_do(live, replace(plan, to_read=[]), reusable, full)
-
-
-def _store_intact(live: Build) -> bool:
-    """SQLite's own quick check of the live store: a damaged page shows up here, so a night
-    with no changes still rebuilds (rereading the damaged documents) instead of keeping it."""
-    try:
-        db = sqlite3.connect(f"file:{live.folder / STORE}?mode=ro", uri=True)
-        try:
-            rows = db.execute("PRAGMA quick_check").fetchall()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return False
-    return rows == [("ok",)]
 
 
 def _report_unchanged(settings: Settings, report: RunReport, live: Build, plan: _Plan) -> None:
@@ -523,12 +516,7 @@ def _read_all(settings: Settings, embedder: Embedder, plan: _Plan, progress: Pro
 
 
 def _keep_stale(
-    live: Build | None,
-    plan: _Plan,
-    failed: set[str],
-    kept: dict[str, _Entry],
-    embedder: Embedder,
-    budget: int,
+    live: Build | None, plan: _Plan, kept: dict[str, _Entry], embedder: Embedder, budget: int
 ) -> dict[str, str]:
     """Keep the last good version of each live document that failed this run, or whose folder
     could not be listed; returns {document id: why it is stale}. Adds them to `kept`."""
@@ -538,7 +526,7 @@ def _keep_stale(
     for doc_id in plan.unlisted:
         reasons.setdefault(doc_id, "its folder could not be read")
     stale: dict[str, str] = {}
-    for doc_id in sorted(failed | set(plan.unlisted)):
+    for doc_id in sorted(reasons):
         if doc_id not in live.documents or doc_id in kept:
             continue
         entry = _from_live(live, doc_id, embedder, budget)

@@ -65,6 +65,10 @@ class DocumentStore(Protocol):
         """The document id of every passage row, in row order."""
         ...
 
+    def intact(self) -> bool:
+        """Whether the store passes its engine's own consistency check (damaged pages included)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -197,6 +201,16 @@ class SqliteStore:
         """The document id of every passage row, in row order. Raises IndexCorrupt."""
         with self._reading():
             return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
+
+    def intact(self) -> bool:
+        """Whether SQLite's quick check finds the file sound; it reads every page, so a damaged
+        one shows up even where no search has read it yet."""
+        try:
+            with self._reading():
+                rows = self._db.execute("PRAGMA quick_check").fetchall()
+        except IndexCorrupt:
+            return False
+        return rows == [("ok",)]
 
     def close(self) -> None:
         self._db.close()
