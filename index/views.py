@@ -20,7 +20,7 @@ from typing import Any, Literal
 from index.present import Segment, highlight, query_terms
 from index.search import Filters, SearchResults
 from index.store import DocumentRecord
-from ingest.reading import MAX_SIDECAR_BYTES, TooLarge, content_hash, read_regular
+from ingest.reading import TooLarge, content_hash, read_version
 from ingest.scan import id_problem
 from ingest.types import SIDECAR_SUFFIX
 
@@ -246,9 +246,8 @@ def indexed_original(record: DocumentRecord, corpus_dir: Path, max_bytes: int) -
     path = original_file(record, corpus_dir)
     if path is None:
         raise FileNotFoundError(0, "not in the corpus folder", record.doc_id)
-    raw = read_regular(str(path), max_bytes, root)
     sidecar = os.path.realpath(corpus_dir / (record.doc_id + SIDECAR_SUFFIX))
-    side = read_regular(sidecar, MAX_SIDECAR_BYTES, root) if os.path.isfile(sidecar) else None
+    raw, side = read_version(str(path), sidecar if os.path.isfile(sidecar) else None, max_bytes, root)
     if content_hash(raw, side) != record.content_hash:
         raise ChangedSinceIndexed(0, "changed since it was indexed", record.doc_id)
     return raw

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def first_line(exc: BaseException, default: str = "") -> str:
+    """The first line of an exception's message (libraries' messages can run to many lines and
+    must fit in one line of a report), or `default` when it has none."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else default
+
+
 class HubError(Exception):
     """Base of every error the hub turns into a one-line message."""
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.errors import LoadError
+from ingest.errors import LoadError, first_line
 from ingest.metadata import split_front_matter
 from ingest.normalise import normalise
 from ingest.types import Extracted, Heading, Segment
@@ -367,18 +367,13 @@ def _unlock_pdf(name: str, reader: Any) -> None:
 
 
 def _pdf_locked(name: str, cause: BaseException | str) -> LoadError:
-    detail = _first_line(cause) if isinstance(cause, BaseException) else cause
+    detail = first_line(cause, type(cause).__name__) if isinstance(cause, BaseException) else cause
     return LoadError(
         name,
         f"the PDF is encrypted and cannot be opened ({detail})",
         "Ask the owner for an unprotected copy; if the message names a missing package, "
         "install the hub's requirements.txt again.",
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def load_docx(name: str, raw: bytes, budget: _TextBudget) -> Loaded:
@@ -392,7 +387,7 @@ def load_docx(name: str, raw: bytes, budget: _TextBudget) -> Loaded:
     except LoadError:
         raise
     except Exception as exc:  # python-docx and lxml raise many types on a damaged file; none is specific
-        raise _not_docx(name, _first_line(exc)) from None
+        raise _not_docx(name, first_line(exc, type(exc).__name__)) from None
     return Loaded(_merge_body(segments), native_title=title)
 
 
@@ -438,7 +433,7 @@ def _check_docx_archive(name: str, raw: bytes) -> None:
     except LoadError:
         raise
     except Exception as exc:  # zipfile raises BadZipFile, zlib.error, NotImplementedError, RuntimeError, ...
-        raise _not_docx(name, _first_line(exc)) from None
+        raise _not_docx(name, first_line(exc, type(exc).__name__)) from None
 
 
 def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:

@@ -15,6 +15,7 @@ import yaml
 from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ingest.errors import first_line
 from ingest.types import KINDS, STATUSES, Metadata
 
 _KNOWN = {
@@ -188,7 +189,7 @@ def load_yaml_mapping(raw: str, where: str) -> tuple[dict[str, Any], str]:
     except RecursionError:
         return {}, f"{where}: the YAML is nested too deeply to read"
     except Exception as exc:  # PyYAML's value builders raise ValueError, OverflowError and others
-        return {}, f"{where}: a value could not be read ({type(exc).__name__}: {_first_line(exc)})"
+        return {}, f"{where}: a value could not be read ({type(exc).__name__}: {first_line(exc)})"
     finally:
         loader.dispose()
     if data is None:
@@ -203,12 +204,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
         mark = exc.problem_mark
         return exc.problem + (f" on line {mark.line + 1}" if mark is not None else "")
-    return _first_line(exc) or "no details"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else ""
+    return first_line(exc) or "no details"
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import LoadError
+from ingest.errors import LoadError, first_line
 from ingest.loaders import load_bytes
 from ingest.metadata import load_yaml_mapping, parse_metadata
 from ingest.settings import MB, Limits
@@ -119,27 +119,35 @@ def size_text(size: int) -> str:
     return f"{max(size // 1024, 1):,} KB"
 
 
-def too_large_failure(doc_id: str, size: int, limit: int) -> LoadError:
+def too_large(doc_id: str, exc: TooLarge) -> LoadError:
+    """The failure of a document whose file, or whose metadata file, is over its size limit."""
+    if exc.limit == MAX_SIDECAR_BYTES:
+        return LoadError(
+            doc_id,
+            f"its metadata file is {size_text(exc.size)}, over the {size_text(MAX_SIDECAR_BYTES)} limit",
+            "A metadata file holds a few lines of YAML: check that the right file was saved.",
+        )
     return LoadError(
         doc_id,
-        f"the file is {size_text(size)}, over the {size_text(limit)} limit (HUB_MAX_FILE_MB)",
+        f"the file is {size_text(exc.size)}, over the {size_text(exc.limit)} limit (HUB_MAX_FILE_MB)",
         "Split it into smaller documents, or ask the operators to raise HUB_MAX_FILE_MB.",
     )
+
+
+def read_version(path: str, sidecar: str | None, max_bytes: int, root: str = "") -> tuple[bytes, bytes | None]:
+    """The bytes of a document's file and of its sidecar (None without one), each read within
+    its limit by `read_regular`: what `content_hash` identifies. Raises TooLarge or OSError."""
+    raw = read_regular(path, max_bytes, root)
+    side = read_regular(sidecar, MAX_SIDECAR_BYTES, root) if sidecar else None
+    return raw, side
 
 
 def read_file_text(source: SourceFile, limits: Limits) -> FileText:
     """Read, parse and clean one file and its sidecar in this process. Raises LoadError."""
     try:
-        raw = read_regular(source.path, limits.max_file_bytes, source.root)
-        side = read_regular(source.sidecar, MAX_SIDECAR_BYTES, source.root) if source.sidecar else None
+        raw, side = read_version(source.path, source.sidecar, limits.max_file_bytes, source.root)
     except TooLarge as exc:
-        if exc.limit == MAX_SIDECAR_BYTES:
-            raise LoadError(
-                source.doc_id,
-                f"its metadata file is {size_text(exc.size)}, over the {size_text(MAX_SIDECAR_BYTES)} limit",
-                "A metadata file holds a few lines of YAML: check that the right file was saved.",
-            ) from None
-        raise too_large_failure(source.doc_id, exc.size, exc.limit) from None
+        raise too_large(source.doc_id, exc) from None
     except FileNotFoundError:
         raise LoadError(source.doc_id, "the file disappeared before it could be read (deleted or moved)") from None
     except OSError as exc:
@@ -156,9 +164,9 @@ def read_file_text(source: SourceFile, limits: Limits) -> FileText:
     return FileText(extracted, parsed.metadata, tuple(warnings), content_hash(raw, side))
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    detail = text[0][:200] if text else ""
+def _described(exc: BaseException) -> str:
+    """An unexpected error for a report: its type and the start of its first line."""
+    detail = first_line(exc)[:200]
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
@@ -190,7 +198,7 @@ def read_guarded(source: SourceFile, limits: Limits) -> FileText:
     except RecursionError:
         raise LoadError(source.doc_id, "its structure is nested too deeply to read", HINT_UNEXPECTED) from None
     except Exception as exc:  # a parser's bug on one file must not stop the others
-        raise LoadError(source.doc_id, f"could not be read ({_first_line(exc)})", HINT_UNEXPECTED) from None
+        raise LoadError(source.doc_id, f"could not be read ({_described(exc)})", HINT_UNEXPECTED) from None
 
 
 # ---- the worker process ---------------------------------------------------------------------------
@@ -233,7 +241,7 @@ def worker_main(conn: Connection, memory_bytes: int, parent: int) -> None:
         try:
             conn.send(reply)
         except Exception as exc:  # the result itself could not be sent back (memory, pickling)
-            conn.send(("failed", f"could not be read ({_first_line(exc)})", HINT_UNEXPECTED, True))
+            conn.send(("failed", f"could not be read ({_described(exc)})", HINT_UNEXPECTED, True))
             return
         if reply[3]:
             return

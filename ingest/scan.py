@@ -15,14 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from ingest.reading import (
-    MAX_SIDECAR_BYTES,
-    TooLarge,
-    content_hash,
-    read_regular,
-    size_text,
-    too_large_failure,
-)
+from ingest.reading import TooLarge, content_hash, read_version, too_large
 from ingest.settings import MB, Limits
 from ingest.types import FORMATS, SIDECAR_SUFFIX, Failure, SourceFile
 
@@ -211,20 +204,16 @@ class _Walker:
         if resolved is None:
             return
         real, info = resolved
-        if info.st_size > self.limits.max_file_bytes:
-            failure = too_large_failure(doc_id, info.st_size, self.limits.max_file_bytes)
-            self.scan.failures.append(Failure(doc_id, failure.reason, failure.hint))
+        if info.st_size > self.limits.max_file_bytes:  # refused without reading it
+            self._too_large(doc_id, TooLarge(info.st_size, self.limits.max_file_bytes))
             return
         sidecar = self._sidecar(path)
         try:
-            # The same hash as reading records, so an unchanged file is recognised next run.
-            raw = read_regular(real, self.limits.max_file_bytes)
-            side = read_regular(sidecar, MAX_SIDECAR_BYTES) if sidecar else None
+            # Read as reading reads it, so the hash is the one it records and an unchanged file
+            # is recognised next run.
+            raw, side = read_version(real, sidecar, self.limits.max_file_bytes, str(self.root))
         except TooLarge as exc:
-            what = "its metadata file" if exc.limit == MAX_SIDECAR_BYTES else "the file"
-            self.scan.failures.append(
-                Failure(doc_id, f"{what} is {size_text(exc.size)}, over the {size_text(exc.limit)} limit")
-            )
+            self._too_large(doc_id, exc)
             return
         except OSError as exc:
             self.scan.failures.append(Failure(doc_id, f"could not be read ({exc.strerror or exc})"))
@@ -240,6 +229,10 @@ class _Walker:
                 root=str(self.root),
             )
         )
+
+    def _too_large(self, doc_id: str, exc: TooLarge) -> None:
+        failure = too_large(doc_id, exc)
+        self.scan.failures.append(Failure(doc_id, failure.reason, failure.hint))
 
     def _sidecar(self, path: Path) -> str | None:
         """The real path of the document's sidecar, or None (a bad sidecar is skipped with why)."""
