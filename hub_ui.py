@@ -22,7 +22,7 @@ import streamlit as st
 
 from index.api import Hub
 from index.errors import IndexNotReady
-from index.present import Segment
+from index.present import Marked
 from index.store import DocumentRecord
 from index.views import FACETS, Link, format_date, kind_label, value_label, without_folders
 from ingest.embed import Embedder, RememberedQueries, load_embedder
@@ -177,7 +177,7 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def highlight_html(segments: Iterable[Segment]) -> str:
+def highlight_html(segments: Iterable[Marked]) -> str:
     """Escape every segment, then wrap query terms in <mark>; never the other way round."""
     return "".join(f"<mark>{esc(text)}</mark>" if marked else esc(text) for text, marked in segments)
 

@@ -1,1 +1,78 @@
-"""The hub's index: building, publishing and searching it."""
+"""The index's public API: what the portal, the command lines and other callers may use.
+
+Everything else under `index/` is internal and may change. Names load on first use (PEP 562),
+so `python -m index --help` and the error types do not pay for importing FAISS and BM25.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.api import DocumentView, Hub, Match
+    from index.errors import (
+        BuildLocked,
+        BuildRejected,
+        DocumentNotFound,
+        IndexCorrupt,
+        IndexNotReady,
+        IndexNotWritable,
+        ModelMismatch,
+    )
+    from index.filters import Filters
+    from index.present import Marked
+    from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchResults
+    from index.store import ChunkRecord, DocumentRecord
+
+_HOME = {
+    "DocumentView": "index.api",
+    "Hub": "index.api",
+    "Match": "index.api",
+    "BuildLocked": "index.errors",
+    "BuildRejected": "index.errors",
+    "DocumentNotFound": "index.errors",
+    "IndexCorrupt": "index.errors",
+    "IndexNotReady": "index.errors",
+    "IndexNotWritable": "index.errors",
+    "ModelMismatch": "index.errors",
+    "Filters": "index.filters",
+    "Marked": "index.present",
+    "MAX_QUERY_CHARS": "index.search",
+    "Hit": "index.search",
+    "Mode": "index.search",
+    "Passage": "index.search",
+    "SearchResults": "index.search",
+    "ChunkRecord": "index.store",
+    "DocumentRecord": "index.store",
+}
+
+__all__ = [
+    "BuildLocked",
+    "BuildRejected",
+    "ChunkRecord",
+    "DocumentNotFound",
+    "DocumentRecord",
+    "DocumentView",
+    "Filters",
+    "Hit",
+    "Hub",
+    "IndexCorrupt",
+    "IndexNotReady",
+    "IndexNotWritable",
+    "MAX_QUERY_CHARS",
+    "Marked",
+    "Match",
+    "Mode",
+    "ModelMismatch",
+    "Passage",
+    "SearchResults",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` the first time it is asked for."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'index' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -10,7 +10,7 @@ from index.keyword import analyse
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-Segment = tuple[str, bool]  # (text, is a query term)
+Marked = tuple[str, bool]  # (text, is a query term)
 
 
 def query_terms(query: str) -> frozenset[str]:
@@ -25,7 +25,7 @@ def term_of(word: str) -> str:
     return analysed[0] if analysed else ""
 
 
-def highlight(text: str, terms: frozenset[str]) -> list[Segment]:
+def highlight(text: str, terms: frozenset[str]) -> list[Marked]:
     """Split `text` into segments, marking words whose analysed form is a query term."""
     return _segments(text, _marked(text, terms), 0, len(text))
 
@@ -35,8 +35,8 @@ def _marked(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text) if term_of(m.group(0)) in terms]
 
 
-def _segments(text: str, marked: list[tuple[int, int]], start: int, end: int) -> list[Segment]:
-    segments: list[Segment] = []
+def _segments(text: str, marked: list[tuple[int, int]], start: int, end: int) -> list[Marked]:
+    segments: list[Marked] = []
     last = start
     for word_start, word_end in marked:
         if word_start < start or word_end > end:
@@ -50,7 +50,7 @@ def _segments(text: str, marked: list[tuple[int, int]], start: int, end: int) ->
     return segments
 
 
-def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Segment]:
+def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Marked]:
     """The window of about `width` characters of `text` holding the most query terms, marked."""
     text = " ".join(text.split())
     marked = _marked(text, terms)
@@ -74,6 +74,3 @@ def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Segment]
         segments.append((" …", False))
     return segments
 
-
-def plain(segments: list[Segment]) -> str:
-    return "".join(text for text, _ in segments)

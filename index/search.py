@@ -11,7 +11,7 @@ from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.filters import Filters
 from index.live import Build
-from index.present import Segment, query_terms, snippet
+from index.present import Marked, query_terms, snippet
 from index.store import DocumentRecord
 from ingest.embed import Embedder
 from ingest.metadata import metadata_to_json
@@ -28,7 +28,7 @@ class Passage:
     row: int
     position: int
     text: str
-    snippet: list[Segment]
+    snippet: list[Marked]
     page: int | None
     heading_path: tuple[str, ...]
     start: int

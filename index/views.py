@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
-from index.present import Segment, highlight, query_terms
+from index.present import Marked, highlight, query_terms
 from index.search import Filters, SearchResults
 from index.store import DocumentRecord
 from ingest.reading import TooLarge, content_hash, read_version
@@ -332,7 +332,7 @@ def location(page: int | None, heading_path: Sequence[str], title: str = "") -> 
     return " › ".join(path)
 
 
-def highlight_query(text: str, query: str) -> list[Segment]:
+def highlight_query(text: str, query: str) -> list[Marked]:
     """`text` split into segments, the query's terms marked."""
     return highlight(text.strip(), query_terms(query))
 
