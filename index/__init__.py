@@ -48,6 +48,7 @@ _HOME = {
 }
 
 __all__ = [
+    "MAX_QUERY_CHARS",
     "BuildLocked",
     "BuildRejected",
     "ChunkRecord",
@@ -60,7 +61,6 @@ __all__ = [
     "IndexCorrupt",
     "IndexNotReady",
     "IndexNotWritable",
-    "MAX_QUERY_CHARS",
     "Marked",
     "Match",
     "Mode",
