@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.api import Hub
-from index.build import RunReport, update_index
+from index.build import update_index
+from index.reports import RunReport
 from ingest.embed import load_embedder
 from ingest.settings import Settings
 

@@ -43,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 from bench import synthetic  # noqa: E402
 from index.api import Hub  # noqa: E402
 from index.build import update_index  # noqa: E402
-from index.live import open_live  # noqa: E402
 from index.search import Filters, allowed_rows, rank_documents, run_legs, search  # noqa: E402
+from index.snapshot import open_live  # noqa: E402
 from index.vectors import VectorIndex  # noqa: E402
 from index.views import SearchState, facet_counts, memoise  # noqa: E402
 from ingest.embed import Embedder, EmbeddingCache, embed_with_cache, load_embedder  # noqa: E402

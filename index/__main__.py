@@ -20,8 +20,7 @@ from ingest.__main__ import UsageParser, say
 from ingest.errors import HubError, SettingError
 
 if TYPE_CHECKING:
-    from index.api import Hub
-    from index.search import SearchResults
+    from index import Hub, SearchResults
 
 EXIT_OK, EXIT_NO_INDEX, EXIT_USAGE = 0, 2, 4
 
@@ -82,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_command(args)
 
-    from index.api import Hub
-    from index.search import Filters
+    from index import Filters, Hub
     from ingest.settings import Settings
 
     try:
@@ -95,9 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "info":
             return _info(hub, args.json)
         if args.command == "rollback":
-            from index.build import rollback
-
-            print(f"build {rollback(hub.settings)} is live again")
+            print(f"build {hub.rollback()} is live again")
             return EXIT_OK
         filters = Filters(
             kinds=tuple(args.kind),
@@ -150,17 +146,22 @@ def _print_results(results: SearchResults, as_json: bool) -> None:
 
 def _info(hub: Hub, as_json: bool) -> int:
     """Print the served build's description; returns the exit code. Raises IndexNotReady or IndexCorrupt."""
-    build = hub.build()
-    kinds = Counter(r.metadata.kind or "unspecified" for r in build.documents.values())
+    from index import IndexNotReady
+
+    status = hub.status(runs=0)
+    served = status.served
+    if served is None:
+        raise IndexNotReady(f"no index has been built yet in {hub.settings.data_dir}")
+    kinds = Counter(r.metadata.kind or "unspecified" for r in hub.documents())
     data = {
-        "build": build.build_id,
-        "created": build.manifest.get("created"),
-        "model": build.manifest.get("model"),
-        "documents": len(build.documents),
-        "chunks": build.vectors.size,
+        "build": served.build_id,
+        "created": served.created,
+        "model": served.model,
+        "documents": served.documents,
+        "chunks": served.passages,
         "by_kind": dict(sorted(kinds.items())),
-        "failures": build.manifest.get("failures", {}),
-        "fallback": hub.fallback_reason,
+        "failures": {doc_id: {"reason": f.reason, "hint": f.hint} for doc_id, f in served.failures.items()},
+        "fallback": status.fallback,
     }
     _warn_if_fallback(hub)
     if as_json:

@@ -10,13 +10,17 @@ from typing import TypeVar
 
 import numpy as np
 
-from index.build import Progress, RunReport, update_index
+from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady
-from index.live import Build, earlier_builds, open_build, read_pointer
+from index.layout import earlier_builds, read_pointer, rollback
+from index.reports import RunReport, latest_report, recent_reports
 from index.search import Filters, Mode, SearchResults, match_documents, search
+from index.snapshot import Build, open_build, opens
+from index.status import IndexStatus, ServedBuild
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
 from ingest.errors import HubError
+from ingest.progress import Progress
 from ingest.settings import Settings
 
 # One matching text: the matching documents that hold it, best first (more than one for a copy).
@@ -210,6 +214,34 @@ class Hub:
             return DocumentView(record, text, tuple(build.store.chunks_of(doc_id)))
 
         return self._reading(work)
+
+    def status(self, runs: int = 10) -> IndexStatus:
+        """The served build (None before the first build) and the `runs` most recent run reports.
+
+        Raises IndexCorrupt when a build was published but none can be read."""
+        reports = self.settings.reports_dir
+        latest, recent = latest_report(reports), tuple(recent_reports(reports, runs))
+        if not self.has_index():
+            return IndexStatus(None, None, latest, recent)
+        serving = self._current()
+        build, manifest = serving.build, serving.build.manifest
+        served = ServedBuild(
+            build.build_id,
+            manifest.created,
+            manifest.model,
+            len(build.documents),
+            build.vectors.size,
+            dict(manifest.failures),
+            dict(manifest.stale),
+            manifest.copies(),
+        )
+        return IndexStatus(served, serving.reason, latest, recent)
+
+    def rollback(self) -> str:
+        """Make the build published before the live one live again; returns its id.
+
+        Raises BuildLocked while a build runs, BuildRejected when there is no earlier build."""
+        return rollback(self.settings, opens)
 
     def update(self, *, full: bool = False, progress: Progress | None = None) -> RunReport:
         """Bring the index up to date with the corpus (see `index.build.update_index`)."""

@@ -40,14 +40,6 @@ def same_text(documents: Iterable[tuple[str, str]]) -> dict[str, str]:
     return copies
 
 
-def copies_in_manifest(value: object) -> dict[str, str]:
-    """The copies a build's manifest records. Anything but a mapping of ids to ids (a build made
-    before copies were recorded, a hand-edited file) counts as none, never as an error."""
-    if not isinstance(value, dict):
-        return {}
-    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
-
-
 def group_of(doc_order: list[str], copies: dict[str, str]) -> np.ndarray:
     """For each document index, the index of the document whose text it shares (itself if none).
 

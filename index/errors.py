@@ -31,3 +31,12 @@ class IndexNotWritable(HubError):
 
 class DocumentNotFound(HubError):
     """No document with that id is in the live index."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line, without the C++ function and source line that faiss
+    puts before its own words ("Error in void faiss::read_vector(...) at ...: Error: ...")."""
+    text = " ".join(str(exc).split())
+    if text.startswith("Error in ") and " Error: " in text:
+        text = text.rsplit(" Error: ", 1)[1]
+    return text or type(exc).__name__

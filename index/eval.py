@@ -26,8 +26,8 @@ from urllib.parse import quote
 import yaml
 
 from index.build import update_index
-from index.live import Build, open_live
 from index.search import MODES, Mode, rank_documents
+from index.snapshot import Build, open_live
 from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
 from ingest.settings import SearchSettings, Settings

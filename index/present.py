@@ -73,4 +73,3 @@ def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Marked]:
     if end < len(text):
         segments.append((" …", False))
     return segments
-

@@ -10,8 +10,8 @@ import numpy as np
 from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.filters import Filters
-from index.live import Build
 from index.present import Marked, query_terms, snippet
+from index.snapshot import Build
 from index.store import DocumentRecord
 from ingest.embed import Embedder
 from ingest.metadata import metadata_to_json
@@ -78,7 +78,7 @@ class SearchResults:
 
 def check_model(build: Build, embedder: Embedder) -> None:
     """Refuse to mix vectors: the query must be embedded by the model that built the index."""
-    built_with = build.manifest.get("model")
+    built_with = build.manifest.model
     if built_with != embedder.model_key:
         raise ModelMismatch(
             f"the index was built with model {built_with!r} but the hub is set to {embedder.model_key!r}; "

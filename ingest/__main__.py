@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if bar:
             bar.close()
     for failure in report.failed:
-        say(f"failed: {failure['file']}: {failure['reason']}", file=sys.stderr)
+        say(f"failed: {failure.file}: {failure.reason}", file=sys.stderr)
     if args.json:
         print(json.dumps(asdict(report), indent=2))
     elif args.dry_run:

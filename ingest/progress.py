@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tqdm import tqdm
+
+# Called as progress(stage, done, total) by every long step of a run.
+Progress = Callable[[str, int, int], None]
 
 
 class ProgressBar:

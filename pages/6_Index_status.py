@@ -13,7 +13,6 @@ import streamlit as st
 
 import hub_ui as ui
 from index.api import Hub
-from index.duplicates import copies_in_manifest
 from index.views import (
     FileProblem,
     RunSummary,
@@ -52,8 +51,8 @@ def show_live(hub: Hub, local: Local) -> None:
     cols = st.columns(2)
     cols[0].metric("Documents", len(records))
     cols[1].metric("Passages", sum(r.chunk_count for r in records))
-    built = format_time(str(manifest.get("created", ""))) or "unknown"
-    model = str(manifest.get("model", "unknown"))
+    built = format_time(manifest.created) or "unknown"
+    model = manifest.model or "unknown"
     st.markdown(ui.md_escape(local(f"Built {built} with the model {model}. Build id: {build.build_id}.")))
     rows = counts_by_kind(records)
     data = {
@@ -71,7 +70,7 @@ def show_live(hub: Hub, local: Local) -> None:
             ((r.kind, r.documents, r.passages) for r in rows),
         )
     )
-    show_copies(copies_in_manifest(manifest.get("duplicates")))
+    show_copies(manifest.copies())
 
 
 def show_copies(copies: dict[str, str]) -> None:

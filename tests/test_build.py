@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_lock, update_index
+from index.build import update_index
 from index.errors import BuildLocked, ModelMismatch
-from index.live import open_live, read_pointer
+from index.layout import build_lock, read_pointer
 from index.search import search
+from index.snapshot import open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
 from tests.helpers import make_pdf, write_md
@@ -152,15 +153,15 @@ def test_bad_files_are_reported_and_good_ones_published(settings: Settings, fake
     (settings.corpus_dir / "good.pdf").write_bytes(make_pdf(["Harbour dredging schedule and permits. " * 10]))
     report = update_index(settings, fake_embedder)
     assert report.outcome == "published"
-    failed = {f["file"]: f for f in report.failed}
+    failed = {f.file: f for f in report.failed}
     assert set(failed) == {"broken.pdf", "scan.pdf"}
-    assert "probably a scanned document" in failed["scan.pdf"]["reason"]
-    assert failed["scan.pdf"]["hint"]
+    assert "probably a scanned document" in failed["scan.pdf"].reason
+    assert failed["scan.pdf"].hint
     assert "good.pdf" in report.added
     # An unchanged bad file is not read again, but is still reported.
     again = update_index(settings, fake_embedder)
     assert again.outcome == "unchanged"
-    assert {f["file"] for f in again.failed} == {"broken.pdf", "scan.pdf"}
+    assert {f.file for f in again.failed} == {"broken.pdf", "scan.pdf"}
 
 
 def test_only_the_newest_builds_are_kept(settings: Settings, fake_embedder: HashEmbedder) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_lock
+from index.layout import build_lock
 from ingest.settings import Settings
 from tests.conftest import ROOT
 from tests.helpers import write_md

@@ -11,10 +11,12 @@ import streamlit as st
 from index.__main__ import main as index_main
 from index.api import Hub
 from index.build import update_index
-from index.duplicates import MIN_WORDS, copies_in_manifest, first_of_each_group, group_of, same_text
+from index.duplicates import MIN_WORDS, first_of_each_group, group_of, same_text
 from index.filters import Filters
-from index.live import MANIFEST, open_live, read_manifest, write_json_atomic
+from index.layout import MANIFEST, write_json_atomic
+from index.manifest import Manifest
 from index.search import search
+from index.snapshot import open_live
 from index.views import SearchState, facet_counts, memoise
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
@@ -42,8 +44,9 @@ def test_short_placeholder_texts_are_not_copies() -> None:
 
 @pytest.mark.parametrize("junk", [None, [], "a.md", {"b.md": ["a.md"]}, {"b.md": 3, 4: "a.md"}])
 def test_a_damaged_record_of_copies_counts_as_none(junk: object) -> None:
-    assert copies_in_manifest(junk) == {}
-    assert copies_in_manifest({"b.md": "a.md", "c.md": ["x"]}) == {"b.md": "a.md"}
+    assert Manifest.from_json({"duplicates": junk}, "b1").copies() == {}
+    mixed = {"duplicates": {"b.md": "a.md", "c.md": ["x"]}}
+    assert Manifest.from_json(mixed, "b1").copies() == {"b.md": "a.md"}
 
 
 def test_groups_keep_the_best_ranked_copy() -> None:
@@ -168,7 +171,7 @@ def test_matching_ranks_like_search(copies: Settings, fake_embedder: HashEmbedde
 def test_a_damaged_manifest_entry_opens_as_no_copies(copies: Settings, fake_embedder: HashEmbedder) -> None:
     update_index(copies, fake_embedder)
     folder = open_live(copies).folder
-    manifest = read_manifest(folder)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     write_json_atomic(folder / MANIFEST, {**manifest, "duplicates": {"old/fleet-copy.md": ["fleet.md"]}})
     build = open_live(copies)
     try:
@@ -183,7 +186,7 @@ def test_a_build_from_before_copies_were_recorded_is_rebuilt_once(
 ) -> None:
     update_index(copies, fake_embedder)
     folder = open_live(copies).folder
-    manifest = read_manifest(folder)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     del manifest["duplicates"]
     write_json_atomic(folder / MANIFEST, manifest)
     report = update_index(copies, fake_embedder)

@@ -14,8 +14,8 @@ import pytest
 
 from index.build import update_index
 from index.errors import ModelMismatch
-from index.live import open_live
 from index.search import search
+from index.snapshot import open_live
 from ingest import runtimes
 from ingest.embed import HashEmbedder, load_embedder, resolve_model
 from ingest.errors import ModelUnavailable, SettingError

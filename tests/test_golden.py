@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from index.live import Build, open_live
 from index.search import Mode, rank_documents
+from index.snapshot import Build, open_live
 from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from index.api import Hub
-from index.build import recent_reports, rollback, update_index
+from index.build import update_index
 from index.errors import BuildRejected
-from index.live import open_live, read_pointer
+from index.layout import read_pointer, rollback
+from index.reports import FileNote, recent_reports
 from index.search import search
+from index.snapshot import open_live, opens
 from ingest.embed import HashEmbedder
 from ingest.settings import Limits, Settings
 from tests.conftest import ROOT
@@ -162,9 +164,7 @@ def test_file_deleted_between_listing_and_reading(settings: Settings, monkeypatc
     monkeypatch.setattr(build, "scan_corpus", scan_then_delete)
     report = update_index(settings, HashEmbedder())
     assert report.outcome == "published"
-    assert report.failed == [
-        {"file": "ferries.md", "reason": "the file disappeared before it could be read (deleted or moved)", "hint": ""}
-    ]
+    assert report.failed == [FileNote("ferries.md", "the file disappeared before it could be read (deleted or moved)")]
     assert sorted(report.added) == ["libraries.md", "tractors.md"]
 
 
@@ -221,11 +221,11 @@ def test_rollback_returns_to_the_previous_build(settings: Settings) -> None:
     fill(settings.corpus_dir, ["volcanoes"])
     second = update_index(settings, HashEmbedder())
     assert second.build_id != first.build_id
-    assert rollback(settings) == first.build_id
+    assert rollback(settings, opens) == first.build_id
     assert read_pointer(settings) == first.build_id
     assert "volcanoes.md" not in found(settings, "volcanoes upkeep")
     with pytest.raises(BuildRejected, match="no earlier build"):
-        rollback(settings)
+        rollback(settings, opens)
 
 
 def test_run_history_is_kept_newest_first(settings: Settings) -> None:
@@ -233,7 +233,7 @@ def test_run_history_is_kept_newest_first(settings: Settings) -> None:
     update_index(settings, HashEmbedder())
     time.sleep(1.1)  # report names carry the start time to the second
     update_index(settings, HashEmbedder())
-    outcomes = [r["outcome"] for r in recent_reports(settings)]
+    outcomes = [r.report.outcome for r in recent_reports(settings.reports_dir) if r.report]
     assert outcomes == ["unchanged", "published"]
 
 

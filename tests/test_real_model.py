@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from index.build import update_index
-from index.live import open_live
 from index.search import search
+from index.snapshot import open_live
 from ingest.embed import SentenceTransformerEmbedder
 from ingest.pipeline import indexed_text, prefix_budget, read_document, scan_corpus
 from ingest.settings import Settings

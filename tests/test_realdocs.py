@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from index.build import update_index
-from index.live import open_live
 from index.search import search
+from index.snapshot import open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
 from tests.conftest import SHARED
@@ -38,8 +38,8 @@ def test_real_documents_index_and_the_corrupt_one_is_reported(real_settings: Set
     embedder = HashEmbedder()
     report = update_index(real_settings, embedder)
     assert report.outcome == "published"
-    assert [f["file"] for f in report.failed] == ["redbox__Cabinet_Office-Wikipedia.corrupt.pdf"]
-    assert "no %PDF header" in report.failed[0]["reason"]
+    assert [f.file for f in report.failed] == ["redbox__Cabinet_Office-Wikipedia.corrupt.pdf"]
+    assert "no %PDF header" in report.failed[0].reason
     assert report.documents == len(PDFS) - 1 + len(list((real_settings.corpus_dir / "getting-started").glob("*.md")))
 
     build = open_live(real_settings)

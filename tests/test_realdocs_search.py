@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from index.build import update_index
-from index.live import Build, open_live
+from index.snapshot import Build, open_live
 from ingest.settings import Settings
 from tests.conftest import SHARED, needs_shared
 from tests.test_golden import GOLDEN, MIN_MRR, RECALL_AT, load_queries, measure_and_report

@@ -12,8 +12,8 @@ import pytest
 
 from index.build import update_index
 from index.keyword import KeywordIndex, analyse
-from index.live import Build, open_live
 from index.search import Filters, search
+from index.snapshot import Build, open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import SearchSettings, Settings
 from tests.helpers import write_md

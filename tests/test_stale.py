@@ -13,7 +13,8 @@ import pytest
 from index.api import Hub
 from index.build import update_index
 from index.errors import IndexCorrupt
-from index.live import read_pointer
+from index.layout import read_pointer
+from index.reports import FileNote
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
 from tests.helpers import refuse_listing, write_md
@@ -45,12 +46,7 @@ def test_a_document_that_starts_failing_keeps_its_last_good_version(settings: Se
     report = update_index(settings, HashEmbedder())
     assert report.outcome == "published"
     assert report.failed == [
-        {
-            "file": "ferries.md",
-            "reason": "binary data in a text file",
-            "hint": "The file may be mislabelled: check its extension.",
-            "kept": "yes",
-        }
+        FileNote("ferries.md", "binary data in a text file", "The file may be mislabelled: check its extension.", True)
     ]
     assert report.stale == ["ferries.md"]
     assert "ferries.md" not in report.removed
@@ -62,7 +58,7 @@ def test_a_document_that_starts_failing_keeps_its_last_good_version(settings: Se
     # The same broken bytes the next night: nothing to rebuild, still kept, still reported.
     again = update_index(settings, HashEmbedder())
     assert again.outcome == "unchanged"
-    assert again.stale == ["ferries.md"] and again.failed[0]["kept"] == "yes"
+    assert again.stale == ["ferries.md"] and again.failed[0].kept
     assert top(settings, "catamaran timetables") == "ferries.md"
 
     # Mended: the new text replaces the old and the document is no longer stale.
@@ -93,7 +89,7 @@ def test_documents_in_a_folder_that_cannot_be_listed_are_kept(
     report = update_index(settings, HashEmbedder())
     assert report.removed == []
     assert report.stale == ["harbour/moorings.md"]
-    assert any(f["file"] == "harbour/" and "could not be read" in f["reason"] for f in report.failed)
+    assert any(f.file == "harbour/" and "could not be read" in f.reason for f in report.failed)
     assert top(settings, "swing mooring permits") == "harbour/moorings.md"
 
 
@@ -167,8 +163,8 @@ def test_raising_a_limit_retries_the_files_it_failed(settings: Settings) -> None
     write_md(settings.corpus_dir, "long.md", "# long\n\n" + "Tidal harbour dredging notes. " * 100)
     tight = replace(settings, limits=replace(settings.limits, max_text_chars=1000))
     first = update_index(tight, HashEmbedder())
-    assert [f["file"] for f in first.failed] == ["long.md"]
-    assert "HUB_MAX_TEXT_CHARS" in first.failed[0]["reason"]
+    assert [f.file for f in first.failed] == ["long.md"]
+    assert "HUB_MAX_TEXT_CHARS" in first.failed[0].reason
     assert update_index(tight, HashEmbedder()).outcome == "unchanged"
     again = update_index(settings, HashEmbedder())
     assert again.outcome == "published" and again.failed == []
@@ -205,7 +201,7 @@ def test_a_damaged_history_never_costs_the_earlier_builds(settings: Settings) ->
 def test_a_failed_file_that_is_deleted_is_no_longer_reported(settings: Settings) -> None:
     fill(settings.corpus_dir)
     (settings.corpus_dir / "empty.md").write_text("", encoding="utf-8")
-    assert [f["file"] for f in update_index(settings, HashEmbedder()).failed] == ["empty.md"]
+    assert [f.file for f in update_index(settings, HashEmbedder()).failed] == ["empty.md"]
     (settings.corpus_dir / "empty.md").unlink()
     report = update_index(settings, HashEmbedder())
     assert report.failed == []
@@ -233,26 +229,27 @@ def test_a_file_stopped_every_night_is_retried_without_publishing_copies(
 
     monkeypatch.setattr(FileReader, "read", read)
     first = update_index(settings, HashEmbedder())
-    assert first.outcome == "published" and "memory" in first.failed[0]["reason"]
+    assert first.outcome == "published" and "memory" in first.failed[0].reason
     history = json.loads((settings.data_dir / "history.json").read_text(encoding="utf-8"))
     for _ in range(2):
         again = update_index(settings, HashEmbedder())
-        assert again.outcome == "unchanged" and [f["file"] for f in again.failed] == ["heavy.md"]
+        assert again.outcome == "unchanged" and [f.file for f in again.failed] == ["heavy.md"]
     assert tries == ["heavy.md"] * 3
     assert json.loads((settings.data_dir / "history.json").read_text(encoding="utf-8")) == history
 
 
 def test_a_lost_history_never_rolls_back_to_a_rejected_build(settings: Settings) -> None:
-    from index.build import rollback
+    from index.layout import rollback
+    from index.snapshot import opens
 
     fill(settings.corpus_dir)
     for version in range(3):
         write_md(settings.corpus_dir, "notes.md", f"# notes\n\nVersion {version} of the notes. " * 5)
         update_index(settings, HashEmbedder())
     rejected = str(read_pointer(settings))
-    back = rollback(settings)
+    back = rollback(settings, opens)
     (settings.data_dir / "history.json").unlink()
     write_md(settings.corpus_dir, "notes.md", "# notes\n\nVersion 9 of the notes. " * 5)
     update_index(settings, HashEmbedder())
-    assert rollback(settings) != rejected
+    assert rollback(settings, opens) != rejected
     assert str(read_pointer(settings)) <= back

@@ -1,0 +1,106 @@
+"""Opening a finished build: everything a search needs, loaded once and shared read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.duplicates import copies_by_index, group_of
+from index.errors import IndexCorrupt, IndexNotReady, one_line
+from index.filters import MetadataColumns
+from index.keyword import KeywordIndex
+from index.layout import KEYWORD, STORE, VECTORS, read_pointer
+from index.manifest import Manifest, read_manifest
+from index.store import DocumentRecord, DocumentStore, SqliteStore
+from index.vectors import VectorIndex
+from ingest.settings import Settings
+
+
+@dataclass
+class Build:
+    """An opened build: everything a search needs, loaded once and shared read-only."""
+
+    build_id: str
+    folder: Path
+    manifest: Manifest
+    store: DocumentStore
+    vectors: VectorIndex
+    keyword: KeywordIndex
+    documents: dict[str, DocumentRecord]
+    row_doc: np.ndarray  # document index of every passage row
+    doc_order: list[str]  # document id of each document index
+    columns: MetadataColumns  # the documents' filterable metadata, by document index
+    group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
+    copies: dict[int, tuple[str, ...]]  # for each document sharing its text, the others' ids
+
+    def copies_of(self, index: int) -> tuple[str, ...]:
+        """The ids of the other documents with the same text as document `index`, in id order."""
+        return self.copies.get(index, ())
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_live(settings: Settings) -> Build:
+    """Open the published build. Raises IndexNotReady or IndexCorrupt (naming the file)."""
+    build_id = read_pointer(settings)
+    if build_id is None:
+        raise IndexNotReady(f"no index has been built yet in {settings.data_dir}")
+    return open_build(settings.builds_dir / build_id)
+
+
+def open_build(folder: Path) -> Build:
+    """Open a build folder and check its parts agree. Raises IndexCorrupt naming the bad file."""
+    manifest = read_manifest(folder)
+    for name in (STORE, VECTORS):
+        if not (folder / name).is_file():
+            raise IndexCorrupt(f"{folder / name}: missing")
+    store = SqliteStore(folder / STORE)
+    try:
+        return _load(folder, manifest, store)
+    except BaseException:
+        store.close()
+        raise
+
+
+def opens(folder: Path) -> bool:
+    """Whether the build folder opens cleanly."""
+    try:
+        open_build(folder).close()
+    except IndexCorrupt:
+        return False
+    return True
+
+
+def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Build:
+    """The rest of `open_build` once the store is open. Raises IndexCorrupt naming the bad file."""
+    records = store.documents()
+    row_ids = store.chunk_doc_ids()
+    try:
+        vectors = VectorIndex.load(folder / VECTORS)
+    except Exception as exc:  # faiss raises RuntimeError with its C++ message
+        raise IndexCorrupt(f"{folder / VECTORS}: unreadable ({one_line(exc)})") from None
+    try:
+        keyword = KeywordIndex.load(folder / KEYWORD)
+    except Exception as exc:  # bm25s raises on missing or damaged arrays
+        raise IndexCorrupt(f"{folder / KEYWORD}: unreadable ({one_line(exc)})") from None
+    if vectors.size != len(row_ids) or manifest.chunks != len(row_ids):
+        raise IndexCorrupt(
+            f"{folder}: parts disagree ({vectors.size} vectors, {len(row_ids)} passages, "
+            f"manifest says {manifest.chunks})"
+        )
+    documents = {r.doc_id: r for r in records}
+    doc_order = list(documents)
+    position = {doc_id: i for i, doc_id in enumerate(doc_order)}
+    unknown = sorted(set(row_ids) - set(position))
+    if unknown:
+        raise IndexCorrupt(f"{folder / STORE}: passages of unknown documents ({unknown[0]!r})")
+    row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
+    columns = MetadataColumns([documents[d] for d in doc_order])
+    group = group_of(doc_order, manifest.copies())
+    copies = copies_by_index(group, doc_order)
+    return Build(
+        folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group, copies
+    )
