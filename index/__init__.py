@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from index.api import DocumentView, Hub, Match
+    from index.duplicates import copies_in_manifest
     from index.errors import (
         BuildLocked,
         BuildRejected,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
         ModelMismatch,
     )
     from index.filters import Filters
-    from index.present import Marked
+    from index.present import Marked, highlight, query_terms
     from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchResults
     from index.store import ChunkRecord, DocumentRecord
 
@@ -29,6 +30,7 @@ _HOME = {
     "DocumentView": "index.api",
     "Hub": "index.api",
     "Match": "index.api",
+    "copies_in_manifest": "index.duplicates",
     "BuildLocked": "index.errors",
     "BuildRejected": "index.errors",
     "DocumentNotFound": "index.errors",
@@ -38,6 +40,8 @@ _HOME = {
     "ModelMismatch": "index.errors",
     "Filters": "index.filters",
     "Marked": "index.present",
+    "highlight": "index.present",
+    "query_terms": "index.present",
     "MAX_QUERY_CHARS": "index.search",
     "Hit": "index.search",
     "Mode": "index.search",
@@ -67,6 +71,9 @@ __all__ = [
     "ModelMismatch",
     "Passage",
     "SearchResults",
+    "copies_in_manifest",
+    "highlight",
+    "query_terms",
 ]
 
 

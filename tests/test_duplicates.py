@@ -15,9 +15,9 @@ from index.duplicates import MIN_WORDS, copies_in_manifest, first_of_each_group,
 from index.filters import Filters
 from index.live import MANIFEST, open_live, read_manifest, write_json_atomic
 from index.search import search
-from index.views import SearchState, facet_counts, memoise
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
+from portal.search_state import SearchState, facet_counts, memoise
 from tests.app_support import app, env_for, get, tables, texts
 from tests.helpers import write_md
 
