@@ -11,26 +11,25 @@ from collections.abc import Callable
 
 import streamlit as st
 
-import hub_ui as ui
-from index.api import Hub, Match
-from index.errors import BuildLocked
-from index.search import Filters, Hit
-from index.views import (
-    FACET_LABELS,
-    FACETS,
+from index import MAX_QUERY_CHARS, BuildLocked, Filters, Hit, Hub, Match
+from ingest.errors import HubError
+from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
+from portal.hub_cache import get_hub, load_documents
+from portal.labels import FACET_LABELS, FACETS, value_label
+from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, LOG, STATUS_PAGE, TOLD, log_error, setup_page, show_index_error
+from portal.reader import location
+from portal.runs import latest_run, number_of
+from portal.search_state import (
     FacetOptions,
     SearchRunner,
     SearchState,
     facet_counts,
     facet_options,
-    latest_run,
-    location,
     memoise,
-    number_of,
     parse_search_state,
-    value_label,
 )
-from ingest.errors import HubError
+from portal.url_state import publish_state, query_values, sync_widgets, widget_values
+from portal.urls import reader_params
 
 RESULTS_SHOWN = 20
 PREFIX = "search"
@@ -49,7 +48,7 @@ def ensure_index(hub: Hub) -> bool:
         if hub.has_index():
             return True
     except HubError as exc:
-        ui.show_index_error(exc)
+        show_index_error(exc)
         return False
     last = latest_run(hub.settings.reports_dir)
     if last is not None and last.outcome in ("rejected", "failed"):
@@ -57,7 +56,7 @@ def ensure_index(hub: Hub) -> bool:
         # load the server, so someone has to ask for it.
         what = "was rejected" if last.outcome == "rejected" else "failed"
         st.error(f"The hub has no index yet: the last build {what}. The Index status page says why.")
-        st.page_link(ui.STATUS_PAGE, label="See why on the Index status page")
+        st.page_link(STATUS_PAGE, label="See why on the Index status page")
         if not st.button("Try building the index again"):
             return False
     st.info("The hub has no index yet, so it is being built from the corpus folder now. This happens once.")
@@ -74,17 +73,17 @@ def ensure_index(hub: Hub) -> bool:
         return False
     except HubError as exc:
         bar.empty()
-        ui.log_error("The first build failed", exc)
-        st.error(f"The index could not be built. {ui.TOLD}")
+        log_error("The first build failed", exc)
+        st.error(f"The index could not be built. {TOLD}")
         return False
     bar.empty()
     if report.outcome not in ("published", "unchanged"):
         # The run's own message names server folders; the operators find it in the log and
         # editors on Index status, with the folders left out.
-        ui.LOG.error("The first build ended %s: %s", report.outcome, report.message)
+        LOG.error("The first build ended %s: %s", report.outcome, report.message)
         unread = f" {number_of(len(report.failed), 'file')} could not be read." if report.failed else ""
         st.error(f"The index could not be built.{unread} The Index status page lists why and what to do.")
-        st.page_link(ui.STATUS_PAGE, label="See why on the Index status page")
+        st.page_link(STATUS_PAGE, label="See why on the Index status page")
         return False
     failed = f" {number_of(len(report.failed), 'file')} could not be read; see Index status." if report.failed else ""
     st.success(f"The index is ready: {report.documents} documents, {report.chunks} passages.{failed}")
@@ -100,9 +99,9 @@ def read_state(options: FacetOptions) -> SearchState:
 
     Both pass through the same validation, so a value the index no longer has (after a new
     build) is dropped before a widget could fail on it."""
-    url_state = parse_search_state(ui.query_values, options)
-    ui.sync_widgets(PREFIX, url_state.fields())
-    values = ui.widget_values(PREFIX, url_state.fields())
+    url_state = parse_search_state(query_values, options)
+    sync_widgets(PREFIX, url_state.fields())
+    values = widget_values(PREFIX, url_state.fields())
     state = parse_search_state(lambda name: as_list(values[name]), options)
     for name, value in state.fields().items():
         if name != "q":
@@ -158,27 +157,27 @@ def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
     best = hit.passages[0]
     title = hit.record.metadata.title or hit.doc_id
     where = location(best.page, best.heading_path, title)
-    where_html = f'<p class="hub-where">{ui.esc(where)}</p>' if where else ""
+    where_html = f'<p class="hub-where">{esc(where)}</p>' if where else ""
     if hit.copies:
-        links = ", ".join(ui.doc_link(d, titles.get(d, d), state.to_params()) for d in hit.copies)
+        links = ", ".join(doc_link(d, titles.get(d, d), state.to_params()) for d in hit.copies)
         where_html += f'<p class="hub-where">The same text is also filed as {links}.</p>'
     with st.container(border=True):
         st.html(
-            f'<article class="hub-result"><h3>{ui.esc(title)}</h3>'
-            f'<p class="hub-meta">{ui.meta_line(hit.record)}</p>'
-            f'<p class="hub-snippet">{ui.highlight_html(best.snippet)}</p>{where_html}</article>'
+            f'<article class="hub-result"><h3>{esc(title)}</h3>'
+            f'<p class="hub-meta">{meta_line(hit.record)}</p>'
+            f'<p class="hub-snippet">{highlight_html(best.snippet)}</p>{where_html}</article>'
         )
         st.page_link(
-            ui.DOCUMENT_PAGE,
-            label=f"Open “{ui.md_escape(title)}” at this passage",
-            query_params=ui.reader_params(hit.doc_id, best.position, state.to_params()),
+            DOCUMENT_PAGE,
+            label=f"Open “{md_escape(title)}” at this passage",
+            query_params=reader_params(hit.doc_id, best.position, state.to_params()),
         )
 
 
 def render_no_results(state: SearchState, run: SearchRunner) -> None:
     if not state.has_filters():
         st.info("No documents match your search. Try other or fewer words, or browse the Library.")
-        st.page_link("pages/2_Library.py", label="Browse every document in the Library")
+        st.page_link(LIBRARY_PAGE, label="Browse every document in the Library")
         return
     st.info("No documents match your search with the filters chosen. Removing a filter may help:")
     for facet in state.active_facets():
@@ -194,12 +193,12 @@ def render_no_results(state: SearchState, run: SearchRunner) -> None:
 
 
 def main() -> None:
-    ui.setup_page("Search")
+    setup_page("Search")
     st.title("Search the AI Hub", anchor=False)
-    hub = ui.get_hub()
+    hub = get_hub()
     if hub is None or not ensure_index(hub):
         return
-    records = ui.load_documents(hub)
+    records = load_documents(hub)
     if records is None:
         return
     options = facet_options(records)
@@ -208,11 +207,11 @@ def main() -> None:
         st.text_input(
             "Search guidance, standards, case studies and tools",
             key=QUERY_KEY,
-            max_chars=500,
+            max_chars=MAX_QUERY_CHARS,
             placeholder="for example: can I put client information into a chat assistant?",
         )
         st.form_submit_button("Search", type="primary")
-    ui.publish_state(PREFIX, state.fields())
+    publish_state(PREFIX, state.fields())
     if not state.query:
         st.markdown(
             f"The hub holds {len(records)} documents. Type a question or a few words and press Enter. "
@@ -230,7 +229,7 @@ def main() -> None:
         counts = facet_counts(run, state)
         results = hub.search(state.query, state.filters(), limit=wanted) if matched else None
     except HubError as exc:
-        ui.show_index_error(exc)
+        show_index_error(exc)
         return
     filter_widgets(options, counts, state)
     st.header("Results", anchor=False)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         ModelMismatch,
     )
     from index.filters import Filters
-    from index.present import Marked
+    from index.present import Marked, highlight, query_terms
     from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchResults
     from index.store import ChunkRecord, DocumentRecord
 
@@ -38,6 +38,8 @@ _HOME = {
     "ModelMismatch": "index.errors",
     "Filters": "index.filters",
     "Marked": "index.present",
+    "highlight": "index.present",
+    "query_terms": "index.present",
     "MAX_QUERY_CHARS": "index.search",
     "Hit": "index.search",
     "Mode": "index.search",
@@ -67,6 +69,8 @@ __all__ = [
     "ModelMismatch",
     "Passage",
     "SearchResults",
+    "highlight",
+    "query_terms",
 ]
 
 

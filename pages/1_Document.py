@@ -10,26 +10,24 @@ import datetime as dt
 
 import streamlit as st
 
-import hub_ui as ui
-from index.api import DocumentView, Hub
-from index.store import ChunkRecord, DocumentRecord
-from index.views import (
+from index import ChunkRecord, DocumentRecord, DocumentView, Hub
+from ingest.errors import HubError
+from portal.catalogue import extra_fields, similar_documents
+from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
+from portal.hub_cache import get_hub, load_documents
+from portal.labels import format_date, kind_label
+from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, SEARCH_PAGE, log_error, setup_page
+from portal.reader import (
     banners,
-    extra_fields,
-    facet_options,
-    format_date,
     highlight_query,
     indexed_original,
-    kind_label,
     location,
     original_download,
-    parse_search_state,
     reader_pieces,
-    safe_doc_id,
-    safe_position,
-    similar_documents,
 )
-from ingest.errors import HubError
+from portal.search_state import facet_options, parse_search_state
+from portal.url_state import query_value, query_values
+from portal.urls import UrlState, reader_params, safe_doc_id, safe_position
 
 # HTML originals go out as application/octet-stream (the default below), so no browser is
 # tempted to render a corpus file as a page of this site.
@@ -56,8 +54,8 @@ SCROLL_SCRIPT = f"""<script>
 def not_found() -> None:
     st.title("Document not found", anchor=False)
     st.info("There is no document at this address. It may have been removed, or the link may be incomplete.")
-    st.page_link(ui.SEARCH_PAGE, label="Search the hub")
-    st.page_link("pages/2_Library.py", label="Browse every document in the Library")
+    st.page_link(SEARCH_PAGE, label="Search the hub")
+    st.page_link(LIBRARY_PAGE, label="Browse every document in the Library")
 
 
 def text_html(view: DocumentView, chunk: ChunkRecord | None) -> str:
@@ -71,9 +69,9 @@ def text_html(view: DocumentView, chunk: ChunkRecord | None) -> str:
         if piece.marked:
             anchor = f' id="{PASSAGE_ID}"' if first_mark else ""
             first_mark = False
-            parts.append(f"<mark{anchor}>{ui.esc(piece.text)}</mark>")
+            parts.append(f"<mark{anchor}>{esc(piece.text)}</mark>")
         else:
-            parts.append(ui.esc(piece.text))
+            parts.append(esc(piece.text))
     # A focusable, labelled scroll box, so keyboard users can scroll it and screen readers name it.
     return f'<div class="hub-text" tabindex="0" role="region" aria-label="Document text">{"".join(parts)}</div>'
 
@@ -81,41 +79,41 @@ def text_html(view: DocumentView, chunk: ChunkRecord | None) -> str:
 def metadata_html(record: DocumentRecord, titles: dict[str, str]) -> str:
     meta = record.metadata
     rows = [
-        ("Kind", ui.esc(kind_label(meta.kind))),
-        ("Agency", ui.esc(meta.agency)),
-        ("Focus area", ui.esc(meta.focus_area)),
-        ("Initiative", ui.esc(meta.initiative)),
-        ("Published", ui.esc(format_date(meta.published))),
-        ("Review by", ui.esc(format_date(meta.review_by))),
-        ("Status", ui.esc(meta.status.capitalize())),
-        ("Tags", ui.esc(", ".join(meta.tags))),
-        ("Format", ui.esc(record.format.upper())),
+        ("Kind", esc(kind_label(meta.kind))),
+        ("Agency", esc(meta.agency)),
+        ("Focus area", esc(meta.focus_area)),
+        ("Initiative", esc(meta.initiative)),
+        ("Published", esc(format_date(meta.published))),
+        ("Review by", esc(format_date(meta.review_by))),
+        ("Status", esc(meta.status.capitalize())),
+        ("Tags", esc(", ".join(meta.tags))),
+        ("Format", esc(record.format.upper())),
     ]
     if meta.source_url.startswith(("https://", "http://")):
         # Only web addresses become links; a javascript: or data: URL stays plain text.
-        rows.append(("Source", f'<a href="{ui.esc(meta.source_url)}">{ui.esc(meta.source_url)}</a>'))
+        rows.append(("Source", f'<a href="{esc(meta.source_url)}">{esc(meta.source_url)}</a>'))
     elif meta.source_url:
-        rows.append(("Source", ui.esc(meta.source_url)))
+        rows.append(("Source", esc(meta.source_url)))
     for label, values in extra_fields(record):
-        items = [ui.doc_link(v, titles[v]) if v in titles else ui.esc(v) for v in values]
+        items = [doc_link(v, titles[v]) if v in titles else esc(v) for v in values]
         rows.append(
             (label, items[0] if len(items) == 1 else "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
         )
-    body = "".join(f"<dt>{ui.esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
+    body = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
     return f'<div class="hub-card"><h2>About this document</h2><dl>{body}</dl></div>'
 
 
-def show_banners(record: DocumentRecord, titles: dict[str, str], search: ui.UrlState) -> None:
+def show_banners(record: DocumentRecord, titles: dict[str, str], search: UrlState) -> None:
     for banner in banners(record, dt.date.today(), titles.keys()):
         text = banner.message
         if banner.link:
             text += f" It is replaced by “{titles[banner.link]}”."
-        (st.error if banner.level == "error" else st.warning)(ui.md_escape(text))
+        (st.error if banner.level == "error" else st.warning)(md_escape(text))
         if banner.link:
             st.page_link(
-                ui.DOCUMENT_PAGE,
+                DOCUMENT_PAGE,
                 label="Read the replacement",
-                query_params=ui.reader_params(banner.link, search=search),
+                query_params=reader_params(banner.link, search=search),
             )
 
 
@@ -140,14 +138,14 @@ def show_download(record: DocumentRecord, hub: Hub) -> None:
         on_click="ignore",
         width="stretch",
     )
-    st.caption(ui.md_escape(f"{original.path.name}, {record.format.upper()}, {max(1, original.size // 1024):,} KB"))
+    st.caption(md_escape(f"{original.path.name}, {record.format.upper()}, {max(1, original.size // 1024):,} KB"))
 
 
 def show_passage(chunk: ChunkRecord, query: str, title: str) -> None:
     where = location(chunk.page, chunk.heading_path, title)
-    body = ui.highlight_html(highlight_query(chunk.text, query))
+    body = highlight_html(highlight_query(chunk.text, query))
     st.header("The passage you opened", anchor=False)
-    where_html = f'<p class="hub-where">{ui.esc(where)}</p>' if where else ""
+    where_html = f'<p class="hub-where">{esc(where)}</p>' if where else ""
     jump = f'<p><a href="#{PASSAGE_ID}">Jump to it in the full text</a></p>'
     st.html(f'{where_html}<div class="hub-passage">{body}</div>{jump}')
 
@@ -157,26 +155,26 @@ def show_similar(record: DocumentRecord, hub: Hub) -> None:
     try:
         similar = similar_documents(lambda q, n: hub.search(q, limit=n), record)
     except HubError as exc:
-        ui.log_error("Similar documents could not be found", exc)
+        log_error("Similar documents could not be found", exc)
         st.caption("Similar documents cannot be found right now.")
         return
     if not similar:
         st.caption("No similar documents found.")
         return
-    items = "".join(f"<li>{ui.doc_link(r.doc_id, r.metadata.title)}<br>{ui.meta_line(r)}</li>" for r in similar)
+    items = "".join(f"<li>{doc_link(r.doc_id, r.metadata.title)}<br>{meta_line(r)}</li>" for r in similar)
     st.html(f'<ul class="hub-similar">{items}</ul>')
 
 
 def main() -> None:
-    ui.setup_page("Document")
-    hub = ui.get_hub()
+    setup_page("Document")
+    hub = get_hub()
     if hub is None:
         return
-    records = ui.load_documents(hub)
+    records = load_documents(hub)
     if records is None:
         return
     titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
-    doc_id = safe_doc_id(ui.query_value("doc"), titles.keys())
+    doc_id = safe_doc_id(query_value("doc"), titles.keys())
     if doc_id is None:
         not_found()
         return
@@ -187,17 +185,17 @@ def main() -> None:
         not_found()
         return
     record = view.record
-    position = safe_position(ui.query_value("passage"), len(view.chunks))
+    position = safe_position(query_value("passage"), len(view.chunks))
     chunk = next((c for c in view.chunks if c.position == position), None) if position is not None else None
     # The search the reader came from, validated like the Search page validates it.
-    search = parse_search_state(ui.query_values, facet_options(records))
+    search = parse_search_state(query_values, facet_options(records))
     query = search.query
 
-    st.title(ui.md_escape(record.metadata.title or doc_id), anchor=False)
+    st.title(md_escape(record.metadata.title or doc_id), anchor=False)
     if query:
-        st.page_link(ui.SEARCH_PAGE, label="Back to the search results", query_params=search.to_params())
+        st.page_link(SEARCH_PAGE, label="Back to the search results", query_params=search.to_params())
     if record.metadata.summary:
-        st.markdown(ui.md_escape(record.metadata.summary))
+        st.markdown(md_escape(record.metadata.summary))
     show_banners(record, titles, search.to_params())
     text_col, side_col = st.columns([2, 1], gap="large")
     with side_col:

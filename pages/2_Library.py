@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-import hub_ui as ui
-from index.store import DocumentRecord
-from index.views import SORT_LABELS, FacetOptions, facet_options, library
+from index import DocumentRecord
+from portal.catalogue import SORT_LABELS, library
+from portal.html import doc_link, esc, meta_line
+from portal.hub_cache import get_hub, load_documents
+from portal.labels import labeller
+from portal.page import setup_page
+from portal.search_state import FacetOptions, facet_options
+from portal.url_state import publish_state, query_value, query_values, sync_widgets, widget_values
+from portal.urls import UrlState
 
 PREFIX = "library"
 FILTERS = (("kind", "Kind"), ("focus_area", "Focus area"), ("agency", "Agency"))
 
 
-def url_state(options: FacetOptions) -> ui.UrlState:
+def url_state(options: FacetOptions) -> UrlState:
     """The URL's choices, each checked against what the index holds."""
-    state: ui.UrlState = {
-        name: [v for v in dict.fromkeys(ui.query_values(name)) if v in options.values[name]] for name, _ in FILTERS
+    state: UrlState = {
+        name: [v for v in dict.fromkeys(query_values(name)) if v in options.values[name]] for name, _ in FILTERS
     }
-    sort = ui.query_value("sort") or ""
+    sort = query_value("sort") or ""
     state["sort"] = sort if sort in SORT_LABELS else "newest"
     return state
 
@@ -27,37 +33,36 @@ def url_state(options: FacetOptions) -> ui.UrlState:
 def listing_html(records: list[DocumentRecord]) -> str:
     items = []
     for r in records:
-        summary = f'<br><span class="hub-snippet">{ui.esc(r.metadata.summary)}</span>' if r.metadata.summary else ""
+        summary = f'<br><span class="hub-snippet">{esc(r.metadata.summary)}</span>' if r.metadata.summary else ""
         items.append(
-            f"<li>{ui.doc_link(r.doc_id, r.metadata.title)}<br>"
-            f'<span class="hub-meta">{ui.meta_line(r)}</span>{summary}</li>'
+            f'<li>{doc_link(r.doc_id, r.metadata.title)}<br><span class="hub-meta">{meta_line(r)}</span>{summary}</li>'
         )
     return f'<ul class="hub-list">{"".join(items)}</ul>'
 
 
 def main() -> None:
-    ui.setup_page("Library")
+    setup_page("Library")
     st.title("Library", anchor=False)
-    hub = ui.get_hub()
-    records = ui.load_documents(hub) if hub else None
+    hub = get_hub()
+    records = load_documents(hub) if hub else None
     if records is None:
         return
     options = facet_options(records)
-    ui.sync_widgets(PREFIX, url_state(options))
+    sync_widgets(PREFIX, url_state(options))
     columns = st.columns(4)
     for column, (name, label) in zip(columns, FILTERS, strict=False):
         column.multiselect(
             label,
             options=options.values[name],
             key=f"{PREFIX}_{name}",
-            format_func=ui.labeller(name),
+            format_func=labeller(name),
             placeholder="Any",
         )
     columns[3].selectbox(
         "Sort by", options=list(SORT_LABELS), key=f"{PREFIX}_sort", format_func=SORT_LABELS.__getitem__
     )
-    state = ui.widget_values(PREFIX, [name for name, _ in FILTERS] + ["sort"])
-    ui.publish_state(PREFIX, state, defaults={"sort": "newest"})
+    state = widget_values(PREFIX, [name for name, _ in FILTERS] + ["sort"])
+    publish_state(PREFIX, state, defaults={"sort": "newest"})
     shown = library(
         records,
         kinds=state["kind"],

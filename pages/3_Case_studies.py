@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-import hub_ui as ui
-from index.views import CaseStudy, case_studies
+from portal.catalogue import CaseStudy, case_studies
+from portal.html import doc_link, esc, links_html, meta_line
+from portal.hub_cache import get_hub, load_documents
+from portal.page import setup_page
 
 
 def card_html(study: CaseStudy) -> str:
     rows = [("Problem", study.problem), ("Approach", study.approach), ("Outcome", study.outcome)]
-    details = "".join(f"<dt>{name}</dt><dd>{ui.esc(text)}</dd>" for name, text in rows if text)
+    details = "".join(f"<dt>{name}</dt><dd>{esc(text)}</dd>" for name, text in rows if text)
     return (
-        f'<div class="hub-card"><h2>{ui.doc_link(study.record.doc_id, study.record.metadata.title)}</h2>'
-        f'<p class="hub-meta">{ui.meta_line(study.record)}</p>'
+        f'<div class="hub-card"><h2>{doc_link(study.record.doc_id, study.record.metadata.title)}</h2>'
+        f'<p class="hub-meta">{meta_line(study.record)}</p>'
         f"<dl>{details}</dl>"
-        f"<h3>Tools used</h3>{ui.links_html(study.tools)}"
-        f"<h3>Guidance followed</h3>{ui.links_html(study.guidance)}</div>"
+        f"<h3>Tools used</h3>{links_html(study.tools)}"
+        f"<h3>Guidance followed</h3>{links_html(study.guidance)}</div>"
     )
 
 
 def main() -> None:
-    ui.setup_page("Case studies")
+    setup_page("Case studies")
     st.title("Case studies", anchor=False)
-    hub = ui.get_hub()
-    records = ui.load_documents(hub) if hub else None
+    hub = get_hub()
+    records = load_documents(hub) if hub else None
     if records is None:
         return
     studies = case_studies(records)

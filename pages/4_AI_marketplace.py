@@ -7,24 +7,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-import hub_ui as ui
-from index.views import APPROVAL_STATUSES, CLASSIFICATIONS, Tool, filter_tools, tools
+from portal.catalogue import APPROVAL_STATUSES, CLASSIFICATIONS, Tool, filter_tools, tools
+from portal.html import doc_link, esc, links_html
+from portal.hub_cache import get_hub, load_documents
+from portal.page import setup_page
+from portal.url_state import publish_state, query_value, query_values, sync_widgets, widget_values
+from portal.urls import UrlState
 
 PREFIX = "market"
 
 
-def url_state(providers: list[str]) -> ui.UrlState:
+def url_state(providers: list[str]) -> UrlState:
     """The URL's choices, each checked against the values the page offers."""
-    level = ui.query_value("classification") or ""
+    level = query_value("classification") or ""
     return {
-        "status": [v for v in dict.fromkeys(ui.query_values("status")) if v in APPROVAL_STATUSES],
+        "status": [v for v in dict.fromkeys(query_values("status")) if v in APPROVAL_STATUSES],
         "classification": level if level in CLASSIFICATIONS else "",
-        "provider": [v for v in dict.fromkeys(ui.query_values("provider")) if v in providers],
+        "provider": [v for v in dict.fromkeys(query_values("provider")) if v in providers],
     }
 
 
 def plain_list(items: tuple[str, ...]) -> str:
-    return "<ul>" + "".join(f"<li>{ui.esc(i)}</li>" for i in items) + "</ul>" if items else "<p>None listed.</p>"
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>" if items else "<p>None listed.</p>"
 
 
 def card_html(tool: Tool) -> str:
@@ -34,27 +38,27 @@ def card_html(tool: Tool) -> str:
         ("Highest classification allowed", tool.max_classification),
         ("Approval status", tool.approval_status.capitalize()),
     ]
-    details = "".join(f"<dt>{name}</dt><dd>{ui.esc(text)}</dd>" for name, text in rows if text)
+    details = "".join(f"<dt>{name}</dt><dd>{esc(text)}</dd>" for name, text in rows if text)
     return (
-        f'<div class="hub-card"><h2>{ui.doc_link(tool.record.doc_id, tool.record.metadata.title)}</h2>'
-        f"<p>{ui.esc(tool.record.metadata.summary)}</p><dl>{details}</dl>"
+        f'<div class="hub-card"><h2>{doc_link(tool.record.doc_id, tool.record.metadata.title)}</h2>'
+        f"<p>{esc(tool.record.metadata.summary)}</p><dl>{details}</dl>"
         f"<h3>Conditions of use</h3>{plain_list(tool.conditions)}"
         f"<h3>Agencies using it</h3>{plain_list(tool.used_by)}"
-        f"<h3>Guidance that applies</h3>{ui.links_html(tool.guidance)}"
-        f"<h3>Case studies</h3>{ui.links_html(tool.case_studies)}</div>"
+        f"<h3>Guidance that applies</h3>{links_html(tool.guidance)}"
+        f"<h3>Case studies</h3>{links_html(tool.case_studies)}</div>"
     )
 
 
 def main() -> None:
-    ui.setup_page("AI marketplace")
+    setup_page("AI marketplace")
     st.title("AI marketplace", anchor=False)
-    hub = ui.get_hub()
-    records = ui.load_documents(hub) if hub else None
+    hub = get_hub()
+    records = load_documents(hub) if hub else None
     if records is None:
         return
     catalogue = tools(records)
     providers = sorted({t.provider for t in catalogue if t.provider})
-    ui.sync_widgets(PREFIX, url_state(providers))
+    sync_widgets(PREFIX, url_state(providers))
     status_col, level_col, provider_col = st.columns(3)
     status_col.multiselect(
         "Approval status",
@@ -70,8 +74,8 @@ def main() -> None:
         format_func=lambda level: level or "Any classification",
     )
     provider_col.multiselect("Provider", options=providers, key=f"{PREFIX}_provider", placeholder="Any provider")
-    state = ui.widget_values(PREFIX, ["status", "classification", "provider"])
-    ui.publish_state(PREFIX, state)
+    state = widget_values(PREFIX, ["status", "classification", "provider"])
+    publish_state(PREFIX, state)
     shown = filter_tools(
         catalogue,
         statuses=state["status"],

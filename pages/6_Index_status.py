@@ -1,8 +1,8 @@
 """Index status: the live build, what it holds, and what the recent build runs did.
 
 This is the editors' page: it names the files that failed or were skipped and why. File names,
-reasons and metadata values are outside text, so tables are escaped HTML (`ui.table_html`), every
-sentence goes through `ui.md_escape`, and paths are shown relative to the data and corpus folders.
+reasons and metadata values are outside text, so tables are escaped HTML (`table_html`), every
+sentence goes through `md_escape`, and paths are shown relative to the data and corpus folders.
 """
 
 from __future__ import annotations
@@ -11,18 +11,14 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-import hub_ui as ui
-from index.api import Hub
-from index.views import (
-    FileProblem,
-    RunSummary,
-    counts_by_kind,
-    format_time,
-    latest_run,
-    number_of,
-    run_history,
-)
+from index import Hub
 from ingest.errors import HubError
+from portal.catalogue import counts_by_kind
+from portal.html import md_escape, table_html
+from portal.hub_cache import get_hub
+from portal.labels import format_time
+from portal.page import local_text, setup_page, show_index_problem
+from portal.runs import FileProblem, RunSummary, latest_run, number_of, run_history
 
 # Makes a text from the data folder or a report fit to show: server paths made relative.
 Local = Callable[[str], str]
@@ -33,7 +29,7 @@ def show_fallback(hub: Hub, local: Local) -> None:
     # getattr: Hub gained fallback_reason later than this page; an older Hub simply has none.
     reason = getattr(hub, "fallback_reason", None)
     if isinstance(reason, str) and reason:
-        st.warning(f"**Readers are being shown an earlier build.** {ui.md_escape(local(reason))}")
+        st.warning(f"**Readers are being shown an earlier build.** {md_escape(local(reason))}")
 
 
 def show_live(hub: Hub, local: Local) -> None:
@@ -45,7 +41,7 @@ def show_live(hub: Hub, local: Local) -> None:
         build = hub.build()
         records = hub.documents()
     except HubError as exc:
-        ui.show_index_problem(exc, hub.settings)
+        show_index_problem(exc, hub.settings)
         return
     manifest = build.manifest
     cols = st.columns(2)
@@ -53,7 +49,7 @@ def show_live(hub: Hub, local: Local) -> None:
     cols[1].metric("Passages", sum(r.chunk_count for r in records))
     built = format_time(manifest.created) or "unknown"
     model = manifest.model or "unknown"
-    st.markdown(ui.md_escape(local(f"Built {built} with the model {model}. Build id: {build.build_id}.")))
+    st.markdown(md_escape(local(f"Built {built} with the model {model}. Build id: {build.build_id}.")))
     rows = counts_by_kind(records)
     data = {
         "Kind": [r.kind for r in rows],
@@ -64,7 +60,7 @@ def show_live(hub: Hub, local: Local) -> None:
     st.bar_chart(data, x="Kind", y=["Documents", "Passages"], stack=False, alt="Documents and passages for each kind")
     # The same figures as a table, for screen readers and for copying.
     st.html(
-        ui.table_html(
+        table_html(
             "Documents and passages by kind",
             ("Kind", "Documents", "Passages"),
             ((r.kind, r.documents, r.passages) for r in rows),
@@ -80,7 +76,7 @@ def show_copies(copies: dict[str, str]) -> None:
     what = "1 document repeats" if len(copies) == 1 else f"{len(copies)} documents repeat"
     st.subheader(f"{what} the text of another", anchor=False)
     st.markdown("Search shows each text once. Remove the copy from the corpus folder unless both names are needed.")
-    st.html(ui.table_html("Documents that repeat another", ("Document", "Same text as"), copies.items()))
+    st.html(table_html("Documents that repeat another", ("Document", "Same text as"), copies.items()))
 
 
 def show_last_run(run: RunSummary | None, local: Local) -> None:
@@ -89,11 +85,11 @@ def show_last_run(run: RunSummary | None, local: Local) -> None:
         st.info("No build has run yet.")
         return
     if run.problem:
-        st.warning(ui.md_escape(local(run.problem)))
+        st.warning(md_escape(local(run.problem)))
         return
     finished = format_time(run.finished) or "not finished"
     text = f"{run.outcome.capitalize() or 'Unknown outcome'}, finished {finished}"
-    st.markdown(ui.md_escape(local(f"{text}. {run.message}" if run.message else f"{text}.")))
+    st.markdown(md_escape(local(f"{text}. {run.message}" if run.message else f"{text}.")))
     if not (run.failed or run.skipped or run.warnings or run.stale):
         st.success("Every file in the corpus was indexed, without warnings.")
         return
@@ -126,7 +122,7 @@ def show_failed(failed: Sequence[FileProblem], local: Local) -> None:
         for f in failed
     )
     columns = ("File", "Reason", "What to do", "Still searchable")
-    st.html(ui.table_html("Files that could not be indexed", columns, rows))
+    st.html(table_html("Files that could not be indexed", columns, rows))
 
 
 def show_kept(run: RunSummary, local: Local) -> None:
@@ -138,7 +134,7 @@ def show_kept(run: RunSummary, local: Local) -> None:
         return
     st.subheader(f"{number_of(len(others), 'document')} kept from an earlier build", anchor=False)
     st.markdown("This run could not read them again; their last good version is still searchable.")
-    st.html(ui.table_html("Documents kept from an earlier build", ("Document",), ((local(d),) for d in others)))
+    st.html(table_html("Documents kept from an earlier build", ("Document",), ((local(d),) for d in others)))
 
 
 def show_skipped(skipped: Sequence[FileProblem], local: Local) -> None:
@@ -152,7 +148,7 @@ def show_skipped(skipped: Sequence[FileProblem], local: Local) -> None:
     if any(s.hint for s in skipped):
         columns += ("What to do",)
         rows = [(*row, local(s.hint)) for row, s in zip(rows, skipped, strict=True)]
-    st.html(ui.table_html("Files that were skipped", columns, rows))
+    st.html(table_html("Files that were skipped", columns, rows))
 
 
 def show_warnings(warnings: Sequence[tuple[str, tuple[str, ...]]], local: Local) -> None:
@@ -162,7 +158,7 @@ def show_warnings(warnings: Sequence[tuple[str, tuple[str, ...]]], local: Local)
     st.subheader(f"{number_of(len(warnings), 'document')} indexed with warnings", anchor=False)
     st.markdown("These documents are searchable, but part of what describes them was set aside.")
     rows = ((local(doc_id), local(text)) for doc_id, texts in warnings for text in texts)
-    st.html(ui.table_html("Documents indexed with warnings", ("Document", "Warning"), rows))
+    st.html(table_html("Documents indexed with warnings", ("Document", "Warning"), rows))
 
 
 def show_history(runs: list[RunSummary], local: Local) -> None:
@@ -187,24 +183,24 @@ def show_history(runs: list[RunSummary], local: Local) -> None:
         )
         for r in runs
     )
-    st.html(ui.table_html("Recent build runs", columns, rows))
+    st.html(table_html("Recent build runs", columns, rows))
     published = [r for r in runs if r.outcome == "published"]
     if published:
         last = published[0]
-        st.markdown(ui.md_escape(local(f"Latest build published {format_time(last.finished)} ({last.build_id}).")))
+        st.markdown(md_escape(local(f"Latest build published {format_time(last.finished)} ({last.build_id}).")))
 
 
 def main() -> None:
-    ui.setup_page("Index status")
+    setup_page("Index status")
     st.title("Index status", anchor=False)
-    hub = ui.get_hub()
+    hub = get_hub()
     if hub is None:
         return
 
     settings = hub.settings
 
     def local(text: str) -> str:
-        return ui.local_text(text, settings)
+        return local_text(text, settings)
 
     show_fallback(hub, local)
     show_live(hub, local)

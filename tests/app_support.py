@@ -19,8 +19,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from index.api import Hub
+from index import DocumentRecord, Hub
 from ingest.settings import Settings
+from ingest.types import Metadata
 from tests.helpers import make_pdf, write_md, write_sidecar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,11 @@ def write_corpus(corpus: Path) -> None:
     (corpus / "standards" / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
 
 
+def record(doc_id: str, path: str = "", **meta: Any) -> DocumentRecord:
+    """A document record as the index would hold it, for the portal's plain-function tests."""
+    return DocumentRecord(doc_id, path or doc_id, "markdown", "hash", Metadata(**meta), (), 1, ())
+
+
 def env_for(corpus: Path, data: Path) -> dict[str, str]:
     return {"HUB_CORPUS_DIR": str(corpus), "HUB_DATA_DIR": str(data), "HUB_MODEL": "fake-hash"}
 
@@ -334,5 +340,5 @@ _ESCAPED = re.compile("\\\\([" + re.escape(string.punctuation) + "])")
 
 
 def shown_text(markdown: str) -> str:
-    """What Markdown made by hub_ui.md_escape shows a reader: escapes and word joiners removed."""
+    """What Markdown made by portal.html.md_escape shows a reader: escapes and word joiners removed."""
     return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")

@@ -7,16 +7,18 @@ import logging
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from index.api import Hub
-from index.views import value_label
 from ingest.settings import Settings
+from portal.labels import value_label
 from tests.app_support import (
     HOSTILE,
+    HOSTILE_TITLE,
     NOT_NUMBERS,
     PRIVACY,
     BuiltHub,
@@ -247,11 +249,23 @@ def test_bad_setting_is_an_error_message(
     assert any("HUB_CHUNK_TOKENS" in r.getMessage() for r in caplog.records)
 
 
-def test_hostile_document_is_found_by_its_id_in_links(hub_env: BuiltHub) -> None:
-    at = app(q="alert")
-    link = next(p for p in get(at, "page_link") if "Evil" in p.value)
-    assert "doc=" + HOSTILE.replace("/", "%2F") in link.proto.query_string
-    assert PRIVACY  # the other fixtures' ids are plain paths too
+@pytest.mark.parametrize(
+    ("query", "doc_id", "title", "text"),
+    [
+        ("alert", HOSTILE, HOSTILE_TITLE, "should all show as text"),
+        ("privacy impact assessment", PRIVACY, "Privacy impact assessments for AI", "The privacy officer signs off"),
+    ],
+)
+def test_a_result_link_opens_that_document_in_the_reader(
+    hub_env: BuiltHub, query: str, doc_id: str, title: str, text: str
+) -> None:
+    at = app(q=query)
+    link = next(p for p in get(at, "page_link") if parse_qs(p.proto.query_string).get("doc") == [doc_id])
+    assert "doc=" + doc_id.replace("/", "%2F") in link.proto.query_string  # found by its id, not its title
+    reader = app("pages/1_Document.py", **parse_qs(link.proto.query_string))
+    assert not reader.exception
+    assert shown_text(reader.title[0].value) == title  # a hostile title shows as text
+    assert any(text in h.value for h in get(reader, "html") if 'class="hub-text"' in h.value)
 
 
 def test_a_newly_published_index_is_picked_up_without_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

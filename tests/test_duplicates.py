@@ -17,9 +17,9 @@ from index.layout import MANIFEST, write_json_atomic
 from index.manifest import Manifest
 from index.search import search
 from index.snapshot import open_live
-from index.views import SearchState, facet_counts, memoise
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
+from portal.search_state import SearchState, facet_counts, memoise
 from tests.app_support import app, env_for, get, tables, texts
 from tests.helpers import write_md
 

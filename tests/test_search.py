@@ -151,9 +151,13 @@ def test_snippet_marks_query_terms(build: Build) -> None:
     ],
 )
 def test_any_user_input_is_safe(build: Build, query: str) -> None:
-    for mode in ("hybrid", "dense", "keyword"):
-        results = search(build, HashEmbedder(), query, SearchSettings(), mode=mode)
-        assert isinstance(results.hits, tuple)
+    for mode in ("hybrid", "dense"):
+        found = ids(build, query, mode=mode)
+        assert len(found) == len(set(found))  # each document once, whatever the query
+    # Query syntax, quotes, SQL and control characters are just text: a query finds the harbour
+    # guides exactly when "harbour" is among its words.
+    keyword = ids(build, query, mode="keyword")
+    assert any(d.startswith("guide") for d in keyword) == ("harbour" in query)
 
 
 def test_queries_without_words_give_no_results(build: Build) -> None:

@@ -1,0 +1,274 @@
+"""The hub's listings, worked out from document records: the library, case studies, the AI
+marketplace, the work programme, links between documents and counts by kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from index import DocumentRecord, SearchResults
+from portal.labels import kind_label
+from portal.values import as_text, as_texts
+
+# Orders as given in docs/metadata.md: a tool cleared for a level is cleared for every lower one.
+CLASSIFICATIONS: tuple[str, ...] = ("UNCLASSIFIED", "IN-CONFIDENCE", "SENSITIVE", "RESTRICTED")
+APPROVAL_STATUSES: tuple[str, ...] = ("approved", "approved with conditions", "under assessment", "not approved")
+SORT_LABELS: dict[str, str] = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title A to Z",
+    "title-desc": "Title Z to A",
+}
+
+# ---- links between documents ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference from one document to another; `title` is empty when the id is not in the index."""
+
+    doc_id: str
+    title: str
+
+    @property
+    def known(self) -> bool:
+        return bool(self.title)
+
+
+def links(ids: Iterable[str], by_id: Mapping[str, DocumentRecord]) -> tuple[Link, ...]:
+    """Links for `ids` in order, once each; ids not in the index keep an empty title."""
+    return tuple(Link(i, (by_id[i].metadata.title or i) if i in by_id else "") for i in dict.fromkeys(ids))
+
+
+def extra_fields(record: DocumentRecord) -> list[tuple[str, tuple[str, ...]]]:
+    """The document's extra metadata keys, each as a list of texts, for display."""
+    out = []
+    for key, value in record.metadata.extra.items():
+        texts = as_texts(value) if not isinstance(value, dict) else (json.dumps(value, ensure_ascii=False),)
+        if texts:
+            out.append((key.replace("_", " ").capitalize(), texts))
+    return out
+
+
+def similar_documents(
+    search: Callable[[str, int], SearchResults], record: DocumentRecord, limit: int = 5
+) -> list[DocumentRecord]:
+    """Documents most like `record`, found by searching with its title and summary; never itself."""
+    query = " ".join(p for p in (record.metadata.title, record.metadata.summary) if p)
+    if not query:
+        return []
+    hits = search(query, limit + 1).hits
+    return [h.record for h in hits if h.doc_id != record.doc_id][:limit]
+
+
+# ---- library -------------------------------------------------------------------------------------
+
+
+def library(
+    records: Iterable[DocumentRecord],
+    *,
+    kinds: Collection[str] = (),
+    focus_areas: Collection[str] = (),
+    agencies: Collection[str] = (),
+    sort: str = "newest",
+) -> list[DocumentRecord]:
+    """Documents passing the chosen filters (empty means any), in the chosen order.
+
+    Undated documents always come last, whichever way dates are sorted."""
+    chosen = [
+        r
+        for r in records
+        if (not kinds or r.metadata.kind in kinds)
+        and (not focus_areas or r.metadata.focus_area in focus_areas)
+        and (not agencies or r.metadata.agency in agencies)
+    ]
+    by_title = sorted(chosen, key=lambda r: (r.metadata.title.casefold(), r.doc_id))
+    if sort in ("title", "title-desc"):
+        return by_title if sort == "title" else by_title[::-1]
+    dated = [r for r in by_title if r.metadata.published]
+    undated = [r for r in by_title if not r.metadata.published]
+    dated.sort(key=lambda r: r.metadata.published or dt.date.min, reverse=sort != "oldest")
+    return dated + undated
+
+
+# ---- case studies --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    record: DocumentRecord
+    problem: str
+    approach: str
+    outcome: str
+    tools: tuple[Link, ...]
+    guidance: tuple[Link, ...]
+
+
+def case_studies(records: Iterable[DocumentRecord]) -> list[CaseStudy]:
+    """Every case-study document with its problem, approach, outcome and links, newest first."""
+    by_id = {r.doc_id: r for r in records}
+    out = []
+    for record in library(by_id.values(), kinds={"case-study"}):
+        extra = record.metadata.extra
+        out.append(
+            CaseStudy(
+                record,
+                problem=as_text(extra.get("problem")),
+                approach=as_text(extra.get("approach")),
+                outcome=as_text(extra.get("outcome")),
+                tools=links(as_texts(extra.get("tools_used")), by_id),
+                guidance=links(as_texts(extra.get("related")), by_id),
+            )
+        )
+    return out
+
+
+# ---- marketplace ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tool:
+    record: DocumentRecord
+    provider: str
+    capability: str
+    max_classification: str
+    approval_status: str
+    conditions: tuple[str, ...]
+    used_by: tuple[str, ...]
+    guidance: tuple[Link, ...]
+    case_studies: tuple[Link, ...]
+
+    def cleared_for(self, level: str) -> bool:
+        """Whether the tool may handle information classified at `level`."""
+        if level not in CLASSIFICATIONS or self.max_classification not in CLASSIFICATIONS:
+            return False
+        return CLASSIFICATIONS.index(self.max_classification) >= CLASSIFICATIONS.index(level)
+
+
+def tools(records: Iterable[DocumentRecord]) -> list[Tool]:
+    """Every AI tool in the marketplace, by title, with the case studies that used it."""
+    by_id = {r.doc_id: r for r in records}
+    used_in: dict[str, list[str]] = {}
+    for record in library(by_id.values(), kinds={"case-study"}, sort="title"):
+        for tool_id in as_texts(record.metadata.extra.get("tools_used")):
+            used_in.setdefault(tool_id, []).append(record.doc_id)
+    out = []
+    for record in library(by_id.values(), kinds={"tool"}, sort="title"):
+        extra = record.metadata.extra
+        out.append(
+            Tool(
+                record,
+                provider=as_text(extra.get("provider")),
+                capability=as_text(extra.get("capability")),
+                max_classification=as_text(extra.get("max_classification")).upper(),
+                approval_status=as_text(extra.get("approval_status")).lower(),
+                conditions=as_texts(extra.get("conditions")),
+                used_by=as_texts(extra.get("used_by")),
+                guidance=links(as_texts(extra.get("related")), by_id),
+                case_studies=links(used_in.get(record.doc_id, ()), by_id),
+            )
+        )
+    return out
+
+
+def filter_tools(
+    catalogue: Iterable[Tool],
+    *,
+    statuses: Collection[str] = (),
+    classification: str | None = None,
+    providers: Collection[str] = (),
+) -> list[Tool]:
+    """Tools with one of `statuses`, cleared for `classification`, from one of `providers`."""
+    return [
+        t
+        for t in catalogue
+        if (not statuses or t.approval_status in statuses)
+        and (not classification or t.cleared_for(classification))
+        and (not providers or t.provider in providers)
+    ]
+
+
+# ---- work programme ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Initiative:
+    code: str
+    record: DocumentRecord
+    goal: str
+    deliverable: str
+    documents: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class FocusArea:
+    name: str
+    initiatives: tuple[Initiative, ...]
+
+
+def programme(records: Iterable[DocumentRecord]) -> list[FocusArea]:
+    """The work programme's focus areas, each with its initiatives in code order.
+
+    An initiative's documents are those it lists as related, then every other document tagged
+    with its code. Focus areas come in the order of their first initiative."""
+    by_id = {r.doc_id: r for r in records}
+    members: dict[str, list[DocumentRecord]] = {}
+    for record in library(by_id.values(), sort="title"):
+        if record.metadata.initiative and record.metadata.kind != "initiative":
+            members.setdefault(record.metadata.initiative, []).append(record)
+    areas: dict[str, list[Initiative]] = {}
+    initiatives = [r for r in by_id.values() if r.metadata.kind == "initiative"]
+    for record in sorted(initiatives, key=lambda r: (_code_key(r.metadata.initiative), r.doc_id)):
+        code = record.metadata.initiative
+        related = as_texts(record.metadata.extra.get("related"))
+        linked = links([*related, *(m.doc_id for m in members.get(code, []))], by_id)
+        initiative = Initiative(
+            code,
+            record,
+            goal=as_text(record.metadata.extra.get("goal")),
+            deliverable=as_text(record.metadata.extra.get("deliverable")),
+            documents=tuple(link for link in linked if link.doc_id != record.doc_id),
+        )
+        areas.setdefault(record.metadata.focus_area or "Other initiatives", []).append(initiative)
+    return [FocusArea(name, tuple(items)) for name, items in areas.items()]
+
+
+def _code_key(code: str) -> tuple[int, str]:
+    """Sort I-2 before I-10; codes without a number go last."""
+    # ASCII digits only, and not too many: a code is metadata anyone can write, and int()
+    # refuses "²" as well as numbers of thousands of digits.
+    digits = "".join(ch for ch in code if ch in "0123456789")[:12]
+    return (int(digits) if digits else 10**12, code)
+
+
+def programme_overview(records: Iterable[DocumentRecord]) -> list[DocumentRecord]:
+    """Documents about the programme as a whole: tagged 'work programme' and not an initiative."""
+    return [
+        r
+        for r in library(records, sort="oldest")
+        if r.metadata.kind != "initiative" and any(t.casefold() == "work programme" for t in r.metadata.tags)
+    ]
+
+
+# ---- what the index holds ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    documents: int
+    passages: int
+
+
+def counts_by_kind(records: Iterable[DocumentRecord]) -> list[KindCount]:
+    """Documents and passages for each kind, by kind label."""
+    docs: Counter[str] = Counter()
+    passages: Counter[str] = Counter()
+    for r in records:
+        kind = kind_label(r.metadata.kind)
+        docs[kind] += 1
+        passages[kind] += r.chunk_count
+    return [KindCount(k, docs[k], passages[k]) for k in sorted(docs)]

@@ -1,0 +1,125 @@
+"""What every page shares: its setup and styles, the pages' paths, and how errors are shown to
+readers and logged for the operators.
+
+Errors are logged in full for the operators; readers get a plain sentence, and editors (Index
+status) the error's own words with the server's folders left out."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import streamlit as st
+
+from ingest.errors import HubError
+from ingest.settings import Settings
+from portal.html import md_escape
+
+SEARCH_PAGE = "hub_app.py"
+DOCUMENT_PAGE = "pages/1_Document.py"
+LIBRARY_PAGE = "pages/2_Library.py"
+STATUS_PAGE = "pages/6_Index_status.py"
+# The reader is left out: it needs a document, which Search and every listing link to.
+PAGES: tuple[tuple[str, str], ...] = (
+    (SEARCH_PAGE, "Search"),
+    (LIBRARY_PAGE, "Library"),
+    ("pages/3_Case_studies.py", "Case studies"),
+    ("pages/4_AI_marketplace.py", "AI marketplace"),
+    ("pages/5_Work_programme.py", "Work programme"),
+    (STATUS_PAGE, "Index status"),
+)
+LOG = logging.getLogger("hub.portal")
+
+_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+/* Links to documents in the main area look like links, not like navigation buttons. */
+[data-testid="stMain"] [data-testid="stPageLink-NavLink"] p { color: #1d4f91; text-decoration: underline; }
+mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px; }
+.hub-meta, .hub-where { color: #3d4451; font-size: .9rem; margin: .1rem 0; }
+.hub-result h3 { font-size: 1.2rem; margin: 0 0 .2rem 0; padding: 0; }
+.hub-snippet { margin: .4rem 0; line-height: 1.5; }
+.hub-status { font-weight: 600; color: #8a2a0a; }
+.hub-text { white-space: pre-wrap; line-height: 1.55; max-height: 70vh; overflow-y: auto;
+            border: 1px solid #c9ced6; border-radius: .4rem; padding: .8rem 1rem; }
+.hub-text:focus { outline: 3px solid #1d4f91; outline-offset: 2px; }
+.hub-text mark { display: inline; }
+.hub-page { display: block; font-weight: 600; color: #3d4451; border-top: 1px dashed #8a93a3;
+            margin: .6rem 0 .2rem 0; padding-top: .2rem; }
+.hub-passage { border-left: 4px solid #1d4f91; background: #f2f6fc; padding: .6rem .9rem;
+               white-space: pre-wrap; line-height: 1.5; }
+.hub-card h3 { font-size: 1.15rem; margin: 0 0 .2rem 0; padding: 0; }
+.hub-card dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: .4rem 0; }
+.hub-card dt { font-weight: 600; }
+.hub-card dd { margin: 0; }
+.hub-card ul { margin: .1rem 0 .3rem 1.1rem; padding: 0; }
+.hub-table-wrap { overflow-x: auto; margin: .2rem 0 1rem 0; }
+.hub-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+.hub-table th, .hub-table td { border: 1px solid #c9ced6; padding: .35rem .6rem; text-align: left;
+                               vertical-align: top; overflow-wrap: break-word; }
+.hub-table th { background: #f0f2f6; font-weight: 600; white-space: nowrap; }
+.hub-table .hub-num { text-align: right; font-variant-numeric: tabular-nums; }
+</style>
+"""
+
+
+def setup_page(title: str) -> None:
+    """Page title, shared styles and the navigation every page carries."""
+    st.set_page_config(page_title=f"{title} · Public Service AI Hub", layout="wide")
+    st.html(_CSS)
+    with st.sidebar:
+        st.markdown("**Public Service AI Hub**")
+        # Our own navigation (the automatic one is turned off in config.toml) so every link has a
+        # readable name; the automatic one would call the landing page "hub app".
+        for path, label in PAGES:
+            st.page_link(path, label=label)
+
+
+# What a reader is told when something failed that only the operators can put right. True
+# because `log_error` writes the full error to the server's log, which the operators read.
+TOLD = "The details are in the server log for the hub's operators; please try again later."
+
+
+def log_error(what: str, exc: BaseException) -> None:
+    """Write `what` and the full error, traceback included, to the server log at ERROR level."""
+    LOG.error("%s: %s", what, exc, exc_info=exc)
+
+
+def show_index_error(exc: HubError) -> None:
+    """Tell a reader the index cannot be read, in plain words: the error itself, which names
+    server paths and library internals, goes to the server log only."""
+    log_error("The index cannot be read", exc)
+    st.error(f"The search index cannot be read right now. {TOLD}")
+
+
+def show_index_problem(exc: HubError, settings: Settings) -> None:
+    """Tell an editor (Index status) why the index cannot be read: the error's own words, with
+    the server's folders left out of its paths. Also logged, like `show_index_error`."""
+    log_error("The index cannot be read", exc)
+    st.error(f"The search index cannot be read: {md_escape(local_text(str(exc), settings))}")
+
+
+def local_text(text: str, settings: Settings) -> str:
+    """`text` with paths made relative to the data and corpus folders (see `without_folders`)."""
+    return without_folders(text, (settings.data_dir, settings.corpus_dir))
+
+
+def without_folders(text: str, folders: Iterable[Path]) -> str:
+    """`text` with the server's absolute paths to `folders` left out: a path inside one becomes
+    relative to it, and the folder itself is called by its last name. A folder set as a relative
+    path is looked for in its absolute forms (from the working folder, and with links resolved);
+    relative text such as "data/builds" is left as it is, as "data/" may be part of a word."""
+    forms: set[str] = set()
+    for folder in folders:
+        for path in (folder.absolute(), folder.resolve()):
+            if path.is_absolute() and str(path) != path.anchor:
+                forms.add(str(path))
+    # Longest first, so a folder inside another is cut before its parent. A path continues
+    # with "/"; anything else that could carry on a name ("data2", "data.old") is another folder.
+    for form in sorted(forms, key=len, reverse=True):
+        inside = re.compile(re.escape(form) + r"/+")
+        itself = re.compile(re.escape(form) + r"(?![\w.-])")
+        text = itself.sub(Path(form).name, inside.sub("", text))
+    return text

@@ -1,0 +1,159 @@
+"""What the reader (the Document page) shows besides the text: the original file, if it may be
+downloaded; the warnings to see first; where a passage is; and the text cut for marking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Literal
+
+from index import DocumentRecord, Marked, highlight, query_terms
+from ingest.reading import TooLarge, content_hash, read_version
+from ingest.types import SIDECAR_SUFFIX
+from portal.labels import format_date
+from portal.values import as_text
+
+# ---- the original file ---------------------------------------------------------------------------
+
+
+def original_file(record: DocumentRecord, corpus_dir: Path) -> Path | None:
+    """The document's original file, only if it resolves (symlinks followed) to a file inside the
+    configured corpus folder; None otherwise, so nothing outside the corpus is ever served."""
+    root = corpus_dir.resolve()
+    try:
+        path = Path(record.path).resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or path == root or not path.is_file():
+        return None
+    return path
+
+
+@dataclass(frozen=True)
+class Original:
+    """A document's original file as the Document page offers it for download."""
+
+    path: Path
+    size: int
+    problem: str  # why it cannot be downloaded, or "" when it can
+
+
+class ChangedSinceIndexed(OSError):
+    """The original file is no longer the version the index holds."""
+
+
+def indexed_original(record: DocumentRecord, corpus_dir: Path, max_bytes: int) -> bytes:
+    """The bytes of `record`'s original file, if they are still the version that was indexed.
+
+    The file and its sidecar are found and read as the corpus scan does (the sidecar beside the
+    document's name in the corpus, both checked to lie inside it when opened). Raises TooLarge,
+    or OSError when the file is gone, lies outside the corpus or has changed since."""
+    root = os.path.realpath(corpus_dir)
+    path = original_file(record, corpus_dir)
+    if path is None:
+        raise FileNotFoundError(0, "not in the corpus folder", record.doc_id)
+    sidecar = os.path.realpath(corpus_dir / (record.doc_id + SIDECAR_SUFFIX))
+    raw, side = read_version(str(path), sidecar if os.path.isfile(sidecar) else None, max_bytes, root)
+    if content_hash(raw, side) != record.content_hash:
+        raise ChangedSinceIndexed(0, "changed since it was indexed", record.doc_id)
+    return raw
+
+
+def original_download(record: DocumentRecord, corpus_dir: Path, max_bytes: int) -> Original | None:
+    """The original file of `record` if it is still the version that was indexed; None when there
+    is no such file inside the corpus. A file over `max_bytes`, or one that changed since it was
+    indexed (its text in the hub is then an earlier version), comes with the reason instead."""
+    path = original_file(record, corpus_dir)
+    if path is None:
+        return None
+    try:
+        size = len(indexed_original(record, corpus_dir, max_bytes))
+    except TooLarge as exc:
+        return Original(path, exc.size, "The original file is larger than the hub serves for download.")
+    except ChangedSinceIndexed:
+        return Original(
+            path,
+            0,
+            "The file has changed since this version was indexed; "
+            "it can be downloaded again once the index is updated.",
+        )
+    except OSError:
+        return None
+    return Original(path, size, "")
+
+
+# ---- warnings --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Banner:
+    level: Literal["warning", "error"]
+    message: str
+    link: str | None = None  # a document id the banner points to
+
+
+def banners(record: DocumentRecord, today: dt.date, known: Collection[str]) -> list[Banner]:
+    """Warnings a reader must see before trusting a document."""
+    meta = record.metadata
+    out: list[Banner] = []
+    successor = as_text(meta.extra.get("superseded_by"))
+    link = successor if successor in known else None
+    if meta.status == "superseded":
+        out.append(Banner("warning", "This document has been superseded and is kept for reference only.", link))
+    elif meta.status == "withdrawn":
+        out.append(Banner("error", "This document has been withdrawn. Do not rely on it.", link))
+    if meta.review_by and meta.review_by < today:
+        out.append(
+            Banner(
+                "warning",
+                f"This document was due for review by {format_date(meta.review_by)}; check it is still current.",
+            )
+        )
+    return out
+
+
+# ---- passages and text -----------------------------------------------------------------------------
+
+
+def location(page: int | None, heading_path: Sequence[str], title: str = "") -> str:
+    """Where a passage is, for people: its page in a PDF, or its section. A top heading that
+    repeats the document's title says nothing new and is left out."""
+    if page is not None:
+        return f"Page {page}"
+    path = [h for h in heading_path if h]
+    if path and title and path[0].casefold() == title.casefold():
+        path = path[1:]
+    return " › ".join(path)
+
+
+def highlight_query(text: str, query: str) -> list[Marked]:
+    """`text` split into segments, the query's terms marked."""
+    return highlight(text.strip(), query_terms(query))
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """A run of document text for the reader: whether it is in the chosen passage, and the page
+    that starts with it (PDFs only)."""
+
+    text: str
+    marked: bool
+    page: int | None = None
+
+
+def reader_pieces(text: str, page_starts: Sequence[tuple[int, int]], span: tuple[int, int] | None) -> list[TextPiece]:
+    """Cut `text` where pages start and where the chosen passage begins and ends."""
+    pages = {start: page for page, start in page_starts if 0 <= start <= len(text)}
+    cuts = {0, len(text), *pages}
+    if span:
+        cuts |= {max(0, min(span[0], len(text))), max(0, min(span[1], len(text)))}
+    points = sorted(cuts)
+    pieces = []
+    for start, end in pairwise(points):
+        marked = span is not None and span[0] <= start < span[1]
+        pieces.append(TextPiece(text[start:end], marked, pages.get(start)))
+    return pieces
