@@ -15,10 +15,9 @@ from index import MAX_QUERY_CHARS, BuildLocked, Filters, Hit, Hub, Match
 from ingest.errors import HubError
 from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
 from portal.hub_cache import get_hub, load_documents
-from portal.labels import FACET_LABELS, FACETS, value_label
+from portal.labels import FACET_LABELS, FACETS, number_of, value_label
 from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, LOG, STATUS_PAGE, TOLD, log_error, setup_page, show_index_error
 from portal.reader import location
-from portal.runs import latest_run, number_of
 from portal.search_state import (
     FacetOptions,
     SearchRunner,
@@ -50,7 +49,8 @@ def ensure_index(hub: Hub) -> bool:
     except HubError as exc:
         show_index_error(exc)
         return False
-    last = latest_run(hub.settings.reports_dir)
+    saved = hub.last_run()
+    last = saved.report if saved is not None else None
     if last is not None and last.outcome in ("rejected", "failed"):
         # A build that failed would most likely fail again; building on every visit would only
         # load the server, so someone has to ask for it.

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     )
     from index.filters import Filters
     from index.present import Marked, highlight, query_terms
+    from index.reports import FileNote, RunReport, SavedReport
     from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchResults
+    from index.status import IndexStatus, ServedBuild
     from index.store import ChunkRecord, DocumentRecord
 
 _HOME = {
@@ -45,6 +47,11 @@ _HOME = {
     "Mode": "index.search",
     "Passage": "index.search",
     "SearchResults": "index.search",
+    "FileNote": "index.reports",
+    "RunReport": "index.reports",
+    "SavedReport": "index.reports",
+    "IndexStatus": "index.status",
+    "ServedBuild": "index.status",
     "ChunkRecord": "index.store",
     "DocumentRecord": "index.store",
 }
@@ -57,18 +64,23 @@ __all__ = [
     "DocumentNotFound",
     "DocumentRecord",
     "DocumentView",
+    "FileNote",
     "Filters",
     "Hit",
     "Hub",
     "IndexCorrupt",
     "IndexNotReady",
     "IndexNotWritable",
+    "IndexStatus",
     "Marked",
     "Match",
     "Mode",
     "ModelMismatch",
     "Passage",
+    "RunReport",
+    "SavedReport",
     "SearchResults",
+    "ServedBuild",
     "highlight",
     "query_terms",
 ]

@@ -13,7 +13,7 @@ import numpy as np
 from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady
 from index.layout import earlier_builds, read_pointer, rollback
-from index.reports import RunReport, latest_report, recent_reports
+from index.reports import RunReport, SavedReport, latest_report, recent_reports
 from index.search import Filters, Mode, SearchResults, match_documents, search
 from index.snapshot import Build, open_build, opens
 from index.status import IndexStatus, ServedBuild
@@ -219,8 +219,7 @@ class Hub:
         """The served build (None before the first build) and the `runs` most recent run reports.
 
         Raises IndexCorrupt when a build was published but none can be read."""
-        reports = self.settings.reports_dir
-        latest, recent = latest_report(reports), tuple(recent_reports(reports, runs))
+        latest, recent = self.last_run(), tuple(self.runs(runs))
         if not self.has_index():
             return IndexStatus(None, None, latest, recent)
         serving = self._current()
@@ -235,7 +234,15 @@ class Hub:
             dict(manifest.stale),
             manifest.copies(),
         )
-        return IndexStatus(served, serving.reason, latest, recent)
+        return IndexStatus(served, self.fallback_reason, latest, recent)
+
+    def last_run(self) -> SavedReport | None:
+        """The last build run's report, or None before the first run. Never opens a build."""
+        return latest_report(self.settings.reports_dir)
+
+    def runs(self, limit: int = 10) -> list[SavedReport]:
+        """The `limit` most recent build runs' reports, newest first. Never opens a build."""
+        return recent_reports(self.settings.reports_dir, limit)
 
     def rollback(self) -> str:
         """Make the build published before the live one live again; returns its id.

@@ -190,5 +190,5 @@ def _notes(value: object, stale: set[str]) -> list[FileNote]:
 
 def _warnings(value: object) -> dict[str, list[str]]:
     """A report's warnings by document id; entries without text are left out."""
-    found = {doc_id: _texts(texts) for doc_id, texts in _mapping(value).items()}
+    found = {doc_id: _texts([texts] if isinstance(texts, str) else texts) for doc_id, texts in _mapping(value).items()}
     return {doc_id: texts for doc_id, texts in sorted(found.items()) if doc_id and texts}

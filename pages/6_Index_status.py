@@ -11,45 +11,41 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from index import Hub
+from index import FileNote, Hub, IndexStatus, RunReport, SavedReport
 from ingest.errors import HubError
 from portal.catalogue import counts_by_kind
 from portal.html import md_escape, table_html
 from portal.hub_cache import get_hub
-from portal.labels import format_time
+from portal.labels import format_time, number_of
 from portal.page import local_text, setup_page, show_index_problem
-from portal.runs import FileProblem, RunSummary, latest_run, number_of, run_history
 
 # Makes a text from the data folder or a report fit to show: server paths made relative.
 Local = Callable[[str], str]
 
 
-def show_fallback(hub: Hub, local: Local) -> None:
+def show_fallback(status: IndexStatus, local: Local) -> None:
     """A warning, first on the page, when an earlier build is served because the live one is damaged."""
-    # getattr: Hub gained fallback_reason later than this page; an older Hub simply has none.
-    reason = getattr(hub, "fallback_reason", None)
-    if isinstance(reason, str) and reason:
-        st.warning(f"**Readers are being shown an earlier build.** {md_escape(local(reason))}")
+    if status.fallback:
+        st.warning(f"**Readers are being shown an earlier build.** {md_escape(local(status.fallback))}")
 
 
-def show_live(hub: Hub, local: Local) -> None:
+def show_live(hub: Hub, status: IndexStatus, local: Local) -> None:
     st.header("Live index", anchor=False)
+    served = status.served
+    if served is None:
+        st.info("No index has been published yet. Open Search to build the first one.")
+        return
     try:
-        if not hub.has_index():
-            st.info("No index has been published yet. Open Search to build the first one.")
-            return
-        build = hub.build()
         records = hub.documents()
     except HubError as exc:
         show_index_problem(exc, hub.settings)
         return
-    manifest = build.manifest
     cols = st.columns(2)
-    cols[0].metric("Documents", len(records))
-    cols[1].metric("Passages", sum(r.chunk_count for r in records))
-    built = format_time(manifest.created) or "unknown"
-    model = manifest.model or "unknown"
-    st.markdown(md_escape(local(f"Built {built} with the model {model}. Build id: {build.build_id}.")))
+    cols[0].metric("Documents", served.documents)
+    cols[1].metric("Passages", served.passages)
+    built = format_time(served.created) or "unknown"
+    model = served.model or "unknown"
+    st.markdown(md_escape(local(f"Built {built} with the model {model}. Build id: {served.build_id}.")))
     rows = counts_by_kind(records)
     data = {
         "Kind": [r.kind for r in rows],
@@ -66,7 +62,7 @@ def show_live(hub: Hub, local: Local) -> None:
             ((r.kind, r.documents, r.passages) for r in rows),
         )
     )
-    show_copies(manifest.copies())
+    show_copies(served.copies)
 
 
 def show_copies(copies: dict[str, str]) -> None:
@@ -79,13 +75,14 @@ def show_copies(copies: dict[str, str]) -> None:
     st.html(table_html("Documents that repeat another", ("Document", "Same text as"), copies.items()))
 
 
-def show_last_run(run: RunSummary | None, local: Local) -> None:
+def show_last_run(saved: SavedReport | None, local: Local) -> None:
     st.header("Last build run", anchor=False)
-    if run is None:
+    if saved is None:
         st.info("No build has run yet.")
         return
-    if run.problem:
-        st.warning(md_escape(local(run.problem)))
+    run = saved.report
+    if run is None:
+        st.warning(md_escape(local(saved.problem)))
         return
     finished = format_time(run.finished) or "not finished"
     text = f"{run.outcome.capitalize() or 'Unknown outcome'}, finished {finished}"
@@ -101,7 +98,7 @@ def show_last_run(run: RunSummary | None, local: Local) -> None:
     show_warnings(run.warnings, local)
 
 
-def show_failed(failed: Sequence[FileProblem], local: Local) -> None:
+def show_failed(failed: Sequence[FileNote], local: Local) -> None:
     """Files the run could not index, why, what to do, and whether readers still find them."""
     if not failed:
         return
@@ -125,7 +122,7 @@ def show_failed(failed: Sequence[FileProblem], local: Local) -> None:
     st.html(table_html("Files that could not be indexed", columns, rows))
 
 
-def show_kept(run: RunSummary, local: Local) -> None:
+def show_kept(run: RunReport, local: Local) -> None:
     """Documents kept from an earlier build that are not among this run's failures (for instance
     because their folder could not be listed)."""
     failed = {f.file for f in run.failed}
@@ -137,7 +134,7 @@ def show_kept(run: RunSummary, local: Local) -> None:
     st.html(table_html("Documents kept from an earlier build", ("Document",), ((local(d),) for d in others)))
 
 
-def show_skipped(skipped: Sequence[FileProblem], local: Local) -> None:
+def show_skipped(skipped: Sequence[FileNote], local: Local) -> None:
     """Files the run did not read at all: unsupported types, links out of the corpus and such."""
     if not skipped:
         return
@@ -151,43 +148,37 @@ def show_skipped(skipped: Sequence[FileProblem], local: Local) -> None:
     st.html(table_html("Files that were skipped", columns, rows))
 
 
-def show_warnings(warnings: Sequence[tuple[str, tuple[str, ...]]], local: Local) -> None:
+def show_warnings(warnings: dict[str, list[str]], local: Local) -> None:
     """Documents indexed despite a problem, such as a metadata value that is not allowed."""
     if not warnings:
         return
     st.subheader(f"{number_of(len(warnings), 'document')} indexed with warnings", anchor=False)
     st.markdown("These documents are searchable, but part of what describes them was set aside.")
-    rows = ((local(doc_id), local(text)) for doc_id, texts in warnings for text in texts)
+    rows = ((local(doc_id), local(text)) for doc_id, texts in warnings.items() for text in texts)
     st.html(table_html("Documents indexed with warnings", ("Document", "Warning"), rows))
 
 
-def show_history(runs: list[RunSummary], local: Local) -> None:
+def show_history(runs: Sequence[SavedReport], local: Local) -> None:
     st.header("Recent build runs", anchor=False)
     if not runs:
         st.info("No build runs are recorded.")
         return
     columns = ["Started", "Outcome", "Build", "Documents", "Passages", "Added", "Updated", "Removed"]
     columns += ["Failed", "Skipped"]
-    rows = (
-        (
-            local(format_time(r.started)),
-            local(r.outcome or r.problem),
-            local(r.build_id),
-            r.documents,
-            r.chunks,
-            r.added,
-            r.updated,
-            r.removed,
-            len(r.failed),
-            len(r.skipped),
-        )
-        for r in runs
-    )
-    st.html(table_html("Recent build runs", columns, rows))
-    published = [r for r in runs if r.outcome == "published"]
+    st.html(table_html("Recent build runs", columns, (history_row(saved, local) for saved in runs)))
+    published = [s.report for s in runs if s.report is not None and s.report.outcome == "published"]
     if published:
         last = published[0]
         st.markdown(md_escape(local(f"Latest build published {format_time(last.finished)} ({last.build_id}).")))
+
+
+def history_row(saved: SavedReport, local: Local) -> tuple[str | int, ...]:
+    """One run as a row of the history table; an unreadable report shows why in the outcome."""
+    r = saved.report
+    if r is None:
+        return ("", local(saved.problem), "", 0, 0, 0, 0, 0, 0, 0)
+    counts = (r.documents, r.chunks, len(r.added), len(r.updated), len(r.removed), len(r.failed), len(r.skipped))
+    return (local(format_time(r.started)), local(r.outcome), local(r.build_id), *counts)
 
 
 def main() -> None:
@@ -202,10 +193,18 @@ def main() -> None:
     def local(text: str) -> str:
         return local_text(text, settings)
 
-    show_fallback(hub, local)
-    show_live(hub, local)
-    show_last_run(latest_run(hub.settings.reports_dir), local)
-    show_history(run_history(hub.settings.reports_dir), local)
+    try:
+        status = hub.status()
+    except HubError as exc:  # published, but no build can be read: the runs say why
+        st.header("Live index", anchor=False)
+        show_index_problem(exc, settings)
+        show_last_run(hub.last_run(), local)
+        show_history(hub.runs(), local)
+        return
+    show_fallback(status, local)
+    show_live(hub, status, local)
+    show_last_run(status.latest, local)
+    show_history(status.runs, local)
 
 
 main()

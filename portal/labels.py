@@ -49,3 +49,8 @@ def format_time(iso: str) -> str:
         return iso
     zone = " UTC" if moment.utcoffset() == dt.timedelta(0) else ""
     return f"{moment.day} {moment:%B %Y %H:%M}{zone}"
+
+
+def number_of(number: int, thing: str, things: str = "") -> str:
+    """The count with its noun in the right number: "1 file", "2 files"."""
+    return f"{number} {thing if number == 1 else things or thing + 's'}"
