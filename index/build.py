@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import secrets
 import shutil
 import time
@@ -38,8 +37,9 @@ from index.layout import (
 from index.manifest import Manifest, StaleRecord, write_manifest
 from index.reports import FileNote, RunReport, save_report
 from index.reuse import Entry, carry_over, keep_stale, open_previous, reusable
-from index.snapshot import Build, open_build
+from index.snapshot import Build
 from index.store import SqliteStore
+from index.validate import sample_passage, validate
 from index.vectors import VectorIndex
 from ingest.documents import read_documents
 from ingest.durable import fsync_dir, fsync_tree
@@ -154,7 +154,7 @@ def _steps(run: _Run, report: RunReport, previous: Build | None) -> None:
         manifest = _manifest(run, contents, plan, report.same_text, _stale_records(stale, before, report.started))
         staging = _stage(run, contents, manifest)
     with _timed(report, "validate_publish"):
-        _validate_and_publish(run, staging, manifest, _test_passage(contents.documents))
+        _validate_and_publish(run, staging, manifest, sample_passage(contents.documents))
     prune(run.settings, manifest.build_id)
     report.outcome, report.message = "published", f"build {manifest.build_id} is live"
     report.build_id, report.documents, report.chunks = manifest.build_id, manifest.documents, manifest.chunks or 0
@@ -317,7 +317,7 @@ def _stage(run: _Run, contents: _Contents, manifest: Manifest) -> Path:
 def _validate_and_publish(run: _Run, staging: Path, manifest: Manifest, sample: tuple[str, Chunk] | None) -> None:
     """Check the staged build, move it into place and make it live."""
     try:
-        _validate(staging, run, manifest, sample)
+        validate(staging, run.embedder, run.settings.search, manifest, sample)
         final = run.settings.builds_dir / manifest.build_id
         os.replace(staging, final)
         fsync_dir(run.settings.builds_dir)
@@ -373,44 +373,3 @@ def _report_unchanged(settings: Settings, report: RunReport, live: Build, plan: 
     report.documents, report.chunks = len(live.documents), live.vectors.size
     # A run killed after writing a build but before publishing it leaves a folder behind.
     prune(settings, live.build_id)
-
-
-# A passage worth a test search has this many words of three letters or more.
-_WORDY = re.compile(r"[^\W\d_]{3,}")
-
-
-def _test_passage(documents: list[Document]) -> tuple[str, Chunk] | None:
-    """A passage to search for in a new build: the last one of the first document that has a
-    passage made of words (a passage of emoji or numbers alone matches nothing). None if none."""
-    for doc in documents:
-        for chunk in reversed(doc.chunks):
-            if len(_WORDY.findall(chunk.text)) >= 3:
-                return doc.doc_id, chunk
-    return None
-
-
-def _validate(folder: Path, run: _Run, manifest: Manifest, sample: tuple[str, Chunk] | None) -> None:
-    """Open the build the way the portal does, compare counts, and search for a known passage.
-    Raises BuildRejected."""
-    from index.search import search
-
-    try:
-        build = open_build(folder)
-    except IndexCorrupt as exc:
-        raise BuildRejected(f"the new build could not be opened: {exc}") from None
-    try:
-        if len(build.documents) != manifest.documents or build.vectors.size != manifest.chunks:
-            raise BuildRejected(
-                f"the new build holds {len(build.documents)} documents and {build.vectors.size} passages, "
-                f"expected {manifest.documents} and {manifest.chunks}"
-            )
-        if sample is None:
-            return
-        doc_id, chunk = sample
-        hits = search(build, run.embedder, chunk.text, run.settings.search, limit=10).hits
-        # A near-duplicate document may legitimately outrank the sample; finding the same
-        # passage text in any of them shows the build answers searches.
-        if not any(h.doc_id == doc_id or any(p.text == chunk.text for p in h.passages) for h in hits):
-            raise BuildRejected(f"the new build's test search for {doc_id!r} did not find it")
-    finally:
-        build.close()

@@ -1,4 +1,8 @@
-"""Shared fixtures: every test gets its own data folder and builds its own Settings."""
+"""Shared fixtures (every test gets its own data folder and builds its own Settings) and the tiers.
+
+A plain `python -m pytest` runs the fast tier, for everyday work. The slower tiers, marked
+`integration`, `model`, `browser` and `shared`, run with `--all-tiers` (the README's test command
+and CI), with `-m`, or when a test file or test is named on the command line."""
 
 from __future__ import annotations
 
@@ -16,9 +20,38 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not present on this machine")
+
+SLOWER_TIERS = ("integration", "model", "browser", "shared")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all-tiers", action="store_true", help="run every tier, the slower ones included")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the slower tiers unless they were asked for."""
+    if config.getoption("--all-tiers") or config.option.markexpr or config.option.file_or_dir:
+        return
+    slower = [item for item in items if any(item.get_closest_marker(tier) for tier in SLOWER_TIERS)]
+    if slower:
+        config.hook.pytest_deselected(items=slower)
+        left_out = {id(item) for item in slower}
+        items[:] = [item for item in items if id(item) not in left_out]
+        config.stash[_LEFT_OUT] = len(slower)
+
+
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    left_out = config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"fast tier: {left_out} tests of the slower tiers ({', '.join(SLOWER_TIERS)}) were not run; "
+            "`python -m pytest --all-tiers` runs every tier"
+        )
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from index.api import Hub
 from ingest.settings import Settings
 from tests.app_support import HOSTILE, NOT_NUMBERS, PDF, PRIVACY, BuiltHub, app, built, get, hub_env, texts
 
+# Runs the command lines as processes or the pages in Streamlit: the integration tier.
+pytestmark = pytest.mark.integration
+
 __all__ = ["built", "hub_env"]  # fixtures, used by name
 
 READER = "pages/1_Document.py"

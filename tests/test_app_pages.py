@@ -25,6 +25,9 @@ from tests.app_support import (
     write_report,
 )
 
+# Runs the command lines as processes or the pages in Streamlit: the integration tier.
+pytestmark = pytest.mark.integration
+
 __all__ = ["built", "hub_env"]  # fixtures, used by name
 
 LIBRARY = "pages/2_Library.py"

@@ -33,6 +33,9 @@ from tests.app_support import (
 )
 from tests.helpers import write_md
 
+# Runs the command lines as processes or the pages in Streamlit: the integration tier.
+pytestmark = pytest.mark.integration
+
 __all__ = ["built", "hub_env"]  # fixtures, used by name
 
 

@@ -15,6 +15,9 @@ from ingest.settings import Settings
 from tests.conftest import ROOT
 from tests.helpers import write_md
 
+# Runs the command lines as processes or the pages in Streamlit: the integration tier.
+pytestmark = pytest.mark.integration
+
 
 def run(
     module: str, *args: str, settings: Settings, extra_env: dict[str, str] | None = None

@@ -23,6 +23,9 @@ from ingest.settings import MB, Limits, Settings
 from tests.conftest import ROOT
 from tests.hostile_corpus import Expected, make_hostile_corpus
 
+# Runs the command lines as processes or the pages in Streamlit: the integration tier.
+pytestmark = pytest.mark.integration
+
 RUN_TIMEOUT_S = 300
 MAX_RSS_MB = 1500
 # Runs the command and prints the largest resident size of it and everything it waited for.

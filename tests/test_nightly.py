@@ -25,6 +25,9 @@ from ingest.settings import Limits, Settings
 from tests.conftest import ROOT
 from tests.helpers import write_md
 
+# Runs the command lines as processes or the pages in Streamlit: the integration tier.
+pytestmark = pytest.mark.integration
+
 
 def fill(corpus: Path, names: list[str]) -> None:
     for name in names:
