@@ -52,10 +52,10 @@ FAULTS = {
         HashEmbedder.encode_documents = encode
     """,
     "writing": """
-        original = build._validate
+        original = build.validate
         def validate(*args, **kwargs):
             pause()
-        build._validate = validate
+        build.validate = validate
     """,
     "publishing": """
         original = build.publish
