@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         IndexNotReady,
         IndexNotWritable,
         ModelMismatch,
+        without_folders,
     )
     from index.filters import Filters
     from index.present import Marked, highlight, query_terms
@@ -38,6 +39,7 @@ _HOME = {
     "IndexNotReady": "index.errors",
     "IndexNotWritable": "index.errors",
     "ModelMismatch": "index.errors",
+    "without_folders": "index.errors",
     "Filters": "index.filters",
     "Marked": "index.present",
     "highlight": "index.present",
@@ -83,6 +85,7 @@ __all__ = [
     "ServedBuild",
     "highlight",
     "query_terms",
+    "without_folders",
 ]
 
 

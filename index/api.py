@@ -11,7 +11,7 @@ from typing import TypeVar
 import numpy as np
 
 from index.build import update_index
-from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady
+from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady, without_folders
 from index.layout import earlier_builds, read_pointer, rollback
 from index.reports import RunReport, SavedReport, latest_report, recent_reports
 from index.search import Filters, Mode, SearchResults, match_documents, search
@@ -144,7 +144,8 @@ class Hub:
         if build_id:
             folder = str(self.settings.builds_dir / build_id)
             text = text.replace(folder + os.sep, "").replace(folder, f"build {build_id}")
-        return text.replace(str(self.settings.data_dir) + os.sep, "")
+        # The data folder as configured (often relative, "data") and in its absolute forms.
+        return without_folders(text.replace(str(self.settings.data_dir) + os.sep, ""), [self.settings.data_dir])
 
     def _set_aside(self, build: Build, exc: IndexCorrupt) -> None:
         """Remember that `build` turned out damaged while being read, so the next call moves on."""

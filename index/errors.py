@@ -1,6 +1,10 @@
-"""Errors of the index, each named for its condition; the UI and CLI turn them into messages."""
+"""Errors of the index, each named for its condition, and how their messages are made fit to show."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
 
 from ingest.errors import HubError
 
@@ -40,3 +44,22 @@ def one_line(exc: BaseException) -> str:
     if text.startswith("Error in ") and " Error: " in text:
         text = text.rsplit(" Error: ", 1)[1]
     return text or type(exc).__name__
+
+
+def without_folders(text: str, folders: Iterable[Path]) -> str:
+    """`text` with the server's absolute paths to `folders` left out: a path inside one becomes
+    relative to it, and the folder itself is called by its last name. A folder set as a relative
+    path is looked for in its absolute forms (from the working folder, and with links resolved);
+    relative text such as "data/builds" is left as it is, as "data/" may be part of a word."""
+    forms: set[str] = set()
+    for folder in folders:
+        for path in (folder.absolute(), folder.resolve()):
+            if path.is_absolute() and str(path) != path.anchor:
+                forms.add(str(path))
+    # Longest first, so a folder inside another is cut before its parent. A path continues
+    # with "/"; anything else that could carry on a name ("data2", "data.old") is another folder.
+    for form in sorted(forms, key=len, reverse=True):
+        inside = re.compile(re.escape(form) + r"/+")
+        itself = re.compile(re.escape(form) + r"(?![\w.-])")
+        text = itself.sub(Path(form).name, inside.sub("", text))
+    return text

@@ -7,12 +7,10 @@ status) the error's own words with the server's folders left out."""
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable
-from pathlib import Path
 
 import streamlit as st
 
+from index import without_folders
 from ingest.errors import HubError
 from ingest.settings import Settings
 from portal.html import md_escape
@@ -104,22 +102,3 @@ def show_index_problem(exc: HubError, settings: Settings) -> None:
 def local_text(text: str, settings: Settings) -> str:
     """`text` with paths made relative to the data and corpus folders (see `without_folders`)."""
     return without_folders(text, (settings.data_dir, settings.corpus_dir))
-
-
-def without_folders(text: str, folders: Iterable[Path]) -> str:
-    """`text` with the server's absolute paths to `folders` left out: a path inside one becomes
-    relative to it, and the folder itself is called by its last name. A folder set as a relative
-    path is looked for in its absolute forms (from the working folder, and with links resolved);
-    relative text such as "data/builds" is left as it is, as "data/" may be part of a word."""
-    forms: set[str] = set()
-    for folder in folders:
-        for path in (folder.absolute(), folder.resolve()):
-            if path.is_absolute() and str(path) != path.anchor:
-                forms.add(str(path))
-    # Longest first, so a folder inside another is cut before its parent. A path continues
-    # with "/"; anything else that could carry on a name ("data2", "data.old") is another folder.
-    for form in sorted(forms, key=len, reverse=True):
-        inside = re.compile(re.escape(form) + r"/+")
-        itself = re.compile(re.escape(form) + r"(?![\w.-])")
-        text = itself.sub(Path(form).name, inside.sub("", text))
-    return text

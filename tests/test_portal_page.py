@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.page import without_folders
+from index import without_folders
 
 
 def test_without_folders_makes_server_paths_relative(tmp_path: Path) -> None:
