@@ -59,23 +59,10 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from local files only."""
 
     def __init__(self, model: str = DEFAULT_MODEL, runtime: str = "torch") -> None:
-        # The hub must never reach a model hub at run time.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         if runtime != "torch":
             raise ModelUnavailable(f"runtime {runtime!r} is not PyTorch; use load_embedder for it")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        # Counting the tokens of a long text is how chunks are sized, not a mistake to warn about.
-        transformers_logging.set_verbosity_error()
-        transformers_logging.disable_progress_bar()
-
         path, version = resolve_model(model)
-        try:
-            self._model: Any = SentenceTransformer(path, device="cpu")
-        except Exception as exc:  # sentence-transformers raises OSError, ValueError, HF errors...
-            raise ModelUnavailable(f"model {model!r} could not be loaded from local files: {exc}") from None
+        self._model: Any = load_sentence_transformer(path, model)
         self._name = model
         self._dimension = int(self._model.get_embedding_dimension() or 0)
         self._max_tokens = int(self._model.max_seq_length or 0)
@@ -111,6 +98,24 @@ class SentenceTransformerEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         vector = self._model.encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vector, dtype=np.float32)[0]
+
+
+def load_sentence_transformer(path: str, model: str) -> Any:
+    """The sentence-transformers model at `path` (from the setting `model`), loaded on the CPU
+    from local files only. Raises ModelUnavailable."""
+    # The hub must never reach a model hub at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    # Counting the tokens of a long text is how chunks are sized, not a mistake to warn about.
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:  # sentence-transformers raises OSError, ValueError, HF errors...
+        raise ModelUnavailable(f"model {model!r} could not be loaded from local files: {exc}") from None
 
 
 def resolve_model(model: str) -> tuple[str, str]:
@@ -195,7 +200,8 @@ def load_embedder(model: str, runtime: str = "torch", cache_dir: Path | None = N
         raise ModelUnavailable(f"runtime {runtime!r} is not one of {', '.join(RUNTIMES)}")
     if runtime == "torch":
         return SentenceTransformerEmbedder(model, runtime)
-    from ingest.runtimes import ExportedEmbedder, ensure_export
+    from ingest.export import ensure_export
+    from ingest.runtimes import ExportedEmbedder
 
     path, version = resolve_model(model)
     return ExportedEmbedder(ensure_export(path, model, version, runtime, cache_dir or default_models_dir()))
