@@ -47,7 +47,8 @@ from index.live import open_live  # noqa: E402
 from index.search import Filters, allowed_rows, rank_documents, run_legs, search  # noqa: E402
 from index.vectors import VectorIndex  # noqa: E402
 from index.views import SearchState, facet_counts, memoise  # noqa: E402
-from ingest.embed import Embedder, EmbeddingCache, embed_with_cache, load_embedder  # noqa: E402
+from ingest.embed import Embedder, load_embedder  # noqa: E402
+from ingest.embed_cache import EmbeddingCache, embed_with_cache  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, RUNTIMES, SearchSettings, Settings  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

@@ -39,7 +39,8 @@ from index.live import (
 from index.store import SqliteStore
 from index.vectors import VectorIndex
 from ingest.durable import fsync_dir, fsync_tree
-from ingest.embed import Embedder, EmbeddingCache, embed_with_cache
+from ingest.embed import Embedder
+from ingest.embed_cache import EmbeddingCache, embed_with_cache
 from ingest.errors import HubError, LoadError, SettingError
 from ingest.pipeline import indexed_text, prefix_budget, read_document
 from ingest.reading import HINT_UNEXPECTED, ReadInterrupted, failure_key, shared_reader

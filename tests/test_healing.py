@@ -18,7 +18,8 @@ from index.api import Hub
 from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt
 from index.store import SqliteStore
-from ingest.embed import KEEP_DAMAGED, EmbeddingCache, HashEmbedder, embed_with_cache, text_hash
+from ingest.embed import HashEmbedder
+from ingest.embed_cache import KEEP_DAMAGED, EmbeddingCache, embed_with_cache, text_hash
 from ingest.settings import Settings
 from tests.helpers import write_md
 
