@@ -10,13 +10,14 @@ from typing import TypeVar
 
 import numpy as np
 
-from index.build import Progress, RunReport, update_index
+from index.build import RunReport, update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady
 from index.live import Build, earlier_builds, open_build, read_pointer
 from index.search import Filters, Mode, SearchResults, match_documents, search
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
 from ingest.errors import HubError
+from ingest.progress import Progress
 from ingest.settings import Settings
 
 # One matching text: the matching documents that hold it, best first (more than one for a copy).

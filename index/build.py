@@ -9,7 +9,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -43,12 +43,11 @@ from ingest.embed import Embedder
 from ingest.embed_cache import EmbeddingCache, embed_with_cache
 from ingest.errors import HubError, LoadError, SettingError
 from ingest.pipeline import indexed_text, prefix_budget, read_document
+from ingest.progress import Progress
 from ingest.reading import HINT_UNEXPECTED, ReadInterrupted, failure_key, shared_reader
 from ingest.scan import Scan, scan_corpus
 from ingest.settings import Settings
 from ingest.types import Chunk, Document, Failure, SourceFile
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -311,9 +310,7 @@ def _update(
     texts = [indexed_text(d.metadata.title, c, embedder.count_tokens, budget) for d in fresh for c in d.chunks]
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
     try:
-        fresh_vectors, report.embedded = embed_with_cache(
-            texts, embedder, cache, (lambda d, t: progress("embedding", d, t)) if progress else None
-        )
+        fresh_vectors, report.embedded = embed_with_cache(texts, embedder, cache, progress)
     finally:
         report.notices.extend(cache.problems)
         cache.close()

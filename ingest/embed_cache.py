@@ -11,14 +11,13 @@ import glob
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ingest.embed import Embedder
-
-ProgressFn = Callable[[int, int], None]
+from ingest.progress import Progress
 
 
 def text_hash(text: str) -> str:
@@ -149,10 +148,12 @@ def embed_with_cache(
     texts: Sequence[str],
     embedder: Embedder,
     cache: EmbeddingCache,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
     batch_size: int = 256,
+    stage: str = "embedding",
 ) -> tuple[np.ndarray, int]:
     """Vectors for `texts`, embedding only what the cache lacks. Returns (vectors, number embedded).
+    `progress` is told of the texts embedded so far under the stage name `stage`.
 
     New vectors are cached batch by batch, so work survives an interrupted run. A batch is a few
     seconds of work: enough for a runtime to keep several model batches in flight, and little
@@ -164,7 +165,7 @@ def embed_with_cache(
     missing = sorted(dict.fromkeys(h for h in hashes if h not in known), key=lambda h: -len(by_hash[h]))
     done = 0
     if progress:
-        progress(0, len(missing))
+        progress(stage, 0, len(missing))
     for i in range(0, len(missing), batch_size):
         batch = missing[i : i + batch_size]
         vectors = embedder.encode_documents([by_hash[h] for h in batch])
@@ -173,7 +174,7 @@ def embed_with_cache(
         known.update(fresh)
         done += len(batch)
         if progress:
-            progress(done, len(missing))
+            progress(stage, done, len(missing))
     matrix = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     for row, digest in enumerate(hashes):
         matrix[row] = known[digest]

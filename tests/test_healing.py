@@ -133,6 +133,16 @@ def test_a_cached_vector_of_the_wrong_size_is_made_again(tmp_path: Path) -> None
     cache.close()
 
 
+def test_embedding_reports_its_progress_by_stage_counting_only_what_it_embeds(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    embed_with_cache(["harbour permits"], HashEmbedder(), cache)
+    seen: list[tuple[str, int, int]] = []
+    texts = ["harbour permits", "ferry times", "bus routes", "ferry times"]
+    embed_with_cache(texts, HashEmbedder(), cache, lambda *call: seen.append(call), batch_size=1)
+    cache.close()
+    assert seen == [("embedding", 0, 2), ("embedding", 1, 2), ("embedding", 2, 2)]
+
+
 def test_a_nightly_run_over_a_garbage_cache_publishes(settings: Settings, fake_embedder: HashEmbedder) -> None:
     _corpus(settings)
     assert update_index(settings, fake_embedder).outcome == "published"
