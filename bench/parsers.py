@@ -9,7 +9,7 @@ Run:  python bench/parsers.py
 2. Markdown headings: a heading with a long run of spaces inside. The old regex is worse than
    quadratic there (1 KB takes seconds), so its baseline is 700 characters.
 3. Text clean-up (`normalise`) on 1 MB of each run that could make a regex backtrack.
-4. Joining body paragraphs: the old `_merge_body` (string += per paragraph) against today's on
+4. Joining body paragraphs: the old `merge_body` (string += per paragraph) against today's on
    the same segments, the old one up to 100,000 paragraphs; then whole files through
    `load_bytes`: a Word file of 300,000 one-letter paragraphs and an HTML page of 100,000, which
    took over four minutes and 41 s before.
@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.loaders import _merge_body, load_bytes, markdown_heading, plain_markdown  # noqa: E402
+from ingest.loaders import load_bytes, markdown_heading, merge_body, plain_markdown  # noqa: E402
 from ingest.metadata import load_yaml_mapping  # noqa: E402
 from ingest.normalise import normalise  # noqa: E402
 from ingest.types import Segment  # noqa: E402
@@ -135,7 +135,7 @@ def merging() -> None:
         segments = [Segment("a") for _ in range(count)]
         # The old join copies the block once per paragraph: 300,000 would take minutes.
         old = f"{seconds(partial(old_merge_body, segments)):7.3f} s" if count <= 100_000 else "  (skipped)"
-        new = seconds(partial(_merge_body, segments))
+        new = seconds(partial(merge_body, segments))
         say(f"   {count:>7,} one-letter paragraphs: old {old} | new {new:7.4f} s")
     word = many_paragraphs_docx(300_000)
     say(

@@ -46,7 +46,8 @@ from index.build import update_index  # noqa: E402
 from index.search import Filters, allowed_rows, rank_documents, run_legs, search  # noqa: E402
 from index.snapshot import open_live  # noqa: E402
 from index.vectors import VectorIndex  # noqa: E402
-from ingest.embed import Embedder, EmbeddingCache, embed_with_cache, load_embedder  # noqa: E402
+from ingest.embed import Embedder, load_embedder  # noqa: E402
+from ingest.embed_cache import EmbeddingCache, embed_with_cache  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, RUNTIMES, SearchSettings, Settings  # noqa: E402
 from portal.search_state import SearchState, facet_counts, memoise  # noqa: E402
 

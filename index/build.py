@@ -43,7 +43,8 @@ from index.validate import sample_passage, validate
 from index.vectors import VectorIndex
 from ingest.documents import read_documents
 from ingest.durable import fsync_dir, fsync_tree
-from ingest.embed import Embedder, EmbeddingCache, embed_with_cache
+from ingest.embed import Embedder
+from ingest.embed_cache import EmbeddingCache, embed_with_cache
 from ingest.errors import HubError
 from ingest.pipeline import indexed_text, prefix_budget
 from ingest.plan import ChangePlan, Known, KnownFailure, plan_changes
@@ -208,9 +209,7 @@ def _embed(run: _Run, report: RunReport, texts: list[str]) -> np.ndarray:
     """The vectors of `texts`, from the embedding cache where it has them."""
     cache = EmbeddingCache(run.settings.cache_dir / "embeddings.sqlite")
     try:
-        progress = run.progress
-        tell = (lambda done, total: progress("embedding", done, total)) if progress else None
-        vectors, report.embedded = embed_with_cache(texts, run.embedder, cache, tell)
+        vectors, report.embedded = embed_with_cache(texts, run.embedder, cache, run.progress)
     finally:
         report.notices.extend(cache.problems)
         cache.close()

@@ -39,7 +39,12 @@ MARKER = "eval-build.json"
 # an index built before it does not show the current code, so it is rebuilt.
 _INDEX_SHAPING = (
     "ingest/chunking.py",
-    "ingest/loaders.py",
+    "ingest/loaders/__init__.py",
+    "ingest/loaders/common.py",
+    "ingest/loaders/html.py",
+    "ingest/loaders/pdf.py",
+    "ingest/loaders/text.py",
+    "ingest/loaders/word.py",
     "ingest/normalise.py",
     "ingest/pipeline.py",
     "index/build.py",

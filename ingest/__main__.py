@@ -16,10 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
-from typing import NoReturn, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ingest.errors import HubError
+
+if TYPE_CHECKING:
+    from index.reports import RunReport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_NOT_PUBLISHED, EXIT_LOCKED, EXIT_USAGE = 0, 1, 2, 3, 4
 
@@ -46,18 +49,7 @@ def say(text: str, file: TextIO | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run `python -m ingest` with `argv` (default: the command line); returns the exit code."""
-    parser = UsageParser(prog="python -m ingest", description="Update the hub's index from corpus/.")
-    parser.add_argument("--full", action="store_true", help="rebuild everything, ignoring the live index")
-    parser.add_argument("--dry-run", action="store_true", help="list what would change and stop")
-    parser.add_argument("--allow-shrink", action="store_true", help="publish even if many documents disappeared")
-    parser.add_argument("--json", action="store_true", help="print the run report as JSON")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--nightly",
-        action="store_true",
-        help="for the scheduler: no progress bar, a timestamped summary and the report's path",
-    )
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
 
     from index.build import update_index
     from index.errors import BuildLocked
@@ -90,10 +82,35 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if bar:
             bar.close()
+    _print_report(report, args, settings.reports_dir / "latest.json")
+    if report.outcome in ("rejected", "failed"):
+        return EXIT_NOT_PUBLISHED
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def _parser() -> UsageParser:
+    """The command's arguments."""
+    parser = UsageParser(prog="python -m ingest", description="Update the hub's index from corpus/.")
+    parser.add_argument("--full", action="store_true", help="rebuild everything, ignoring the live index")
+    parser.add_argument("--dry-run", action="store_true", help="list what would change and stop")
+    parser.add_argument("--allow-shrink", action="store_true", help="publish even if many documents disappeared")
+    parser.add_argument("--json", action="store_true", help="print the run report as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--nightly",
+        action="store_true",
+        help="for the scheduler: no progress bar, a timestamped summary and the report's path",
+    )
+    return parser
+
+
+def _print_report(report: RunReport, args: argparse.Namespace, saved: Path) -> None:
+    """Print the files that failed to stderr, then the report in the form `args` ask for;
+    `saved` is where the report was written."""
     for failure in report.failed:
         say(f"failed: {failure.file}: {failure.reason}", file=sys.stderr)
     if args.json:
-        print(json.dumps(asdict(report), indent=2))
+        print(json.dumps(report.to_json(), indent=2))
     elif args.dry_run:
         for label, items in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
             for item in items:
@@ -102,12 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.nightly:
         for line in report.summary().splitlines():
             say(f"{report.finished} {line}")
-        print(f"{report.finished} report: {settings.reports_dir / 'latest.json'}")
+        print(f"{report.finished} report: {saved}")
     else:
         say(report.summary())
-    if report.outcome in ("rejected", "failed"):
-        return EXIT_NOT_PUBLISHED
-    return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ingest.errors import first_line
+from ingest.fields import Fields
 from ingest.types import KINDS, STATUSES, Metadata
 
 _KNOWN = {
@@ -45,12 +46,6 @@ MAX_YAML_VALUES = 10_000
 MAX_DEPTH = 20
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A date, then a time after "T" or spaces, then an optional time zone: what YAML itself reads as a
-# date and time, less the one-digit months, days and hours it also allows.
-_DATETIME = re.compile(
-    r"(\d{4}-\d{2}-\d{2})(?:[Tt]| +)(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) *(?:Z|[+-]\d{2}(?::?\d{2})?)?"
-)
 
 
 class _MetadataProblem(Exception):
@@ -207,72 +202,33 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return first_line(exc) or "no details"
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """The date in `value`: a date, or text in the form YYYY-MM-DD or an ISO date and time
-    (2025-03-01T10:00:00 or 2025-03-01 10:00:00), whose date part is kept.
-
-    Returns None when `value` is not such a date, including impossible ones like 2025-02-30."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        if _DATE.fullmatch(value):
-            return dt.date.fromisoformat(value)
-        match = _DATETIME.fullmatch(value)
-        if match:
-            dt.time.fromisoformat(match.group(2))
-            return dt.date.fromisoformat(match.group(1))
-    except ValueError:
-        return None
-    return None
-
-
 def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
     """Check every known field; an invalid value is reported in `problems` and left empty.
 
     Never raises: values nested past MAX_DEPTH are left out of `extra` and reported."""
-    problems: list[str] = []
+    fields = Fields(raw)
+    tags = fields.tags("tags")
+    extra = _extra(raw, fields.problems)
+    metadata = Metadata(
+        title=fields.text("title"),
+        kind=fields.choice("kind", KINDS, ""),
+        agency=fields.text("agency"),
+        focus_area=fields.text("focus_area"),
+        initiative=fields.text("initiative"),
+        published=fields.day("published"),
+        review_by=fields.day("review_by"),
+        status=fields.choice("status", STATUSES, "current"),
+        tags=tags,
+        summary=fields.text("summary"),
+        source_url=fields.text("source_url"),
+        extra=extra,
+    )
+    return ParsedMetadata(metadata, tuple(fields.problems))
 
-    def text(key: str) -> str:
-        value = raw.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value).strip()
-        problems.append(f"{key}: expected text, got {type(value).__name__}")
-        return ""
 
-    def day(key: str) -> dt.date | None:
-        value = raw.get(key)
-        if value is None or value == "":
-            return None
-        parsed = parse_date(value)
-        if parsed is None:
-            problems.append(f"{key}: {_describe(value)} is not a date (use YYYY-MM-DD)")
-        return parsed
-
-    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
-        value = text(key).lower()
-        if not value:
-            return default
-        if value not in allowed:
-            problems.append(f"{key}: {value!r} is not one of {', '.join(allowed)}")
-            return default
-        return value
-
-    tags_raw = raw.get("tags", [])
-    if isinstance(tags_raw, str):
-        tags = tuple(t.strip() for t in tags_raw.split(",") if t.strip())
-    elif isinstance(tags_raw, list):
-        tags = tuple(str(t).strip() for t in tags_raw if str(t).strip())
-    else:
-        problems.append(f"tags: expected a list, got {type(tags_raw).__name__}")
-        tags = ()
-
+def _extra(raw: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """The keys of `raw` that are no known field, made JSON-safe; a value that cannot be stored
+    is left out and noted in `problems`."""
     extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _KNOWN:
@@ -281,30 +237,7 @@ def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
             extra[key] = _plain(value)
         except _MetadataProblem as exc:
             problems.append(f"{key}: {exc}; left out")
-
-    metadata = Metadata(
-        title=text("title"),
-        kind=choice("kind", KINDS, ""),
-        agency=text("agency"),
-        focus_area=text("focus_area"),
-        initiative=text("initiative"),
-        published=day("published"),
-        review_by=day("review_by"),
-        status=choice("status", STATUSES, "current"),
-        tags=tags,
-        summary=text("summary"),
-        source_url=text("source_url"),
-        extra=extra,
-    )
-    return ParsedMetadata(metadata, tuple(problems))
-
-
-def _describe(value: Any) -> str:
-    """`value` as written in a problem message, cut short so a long value stays readable."""
-    if isinstance(value, (list, dict)):
-        return f"a {type(value).__name__}"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:80] + "…"
+    return extra
 
 
 def _plain(value: Any, depth: int = 0) -> Any:

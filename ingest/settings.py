@@ -12,8 +12,8 @@ from ingest.errors import SettingError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # How the embedding model is run: "torch" is the PyTorch fp32 reference; the others run a local
-# export of the same weights (ingest/runtimes.py). The default was measured in docs/benchmarks.md
-# at 3.5-3.7x PyTorch's throughput with the same SciFact nDCG@10.
+# export of the same weights (ingest/export.py, ingest/runtimes.py). The default was measured in
+# docs/benchmarks.md at 3.5-3.7x PyTorch's throughput with the same SciFact nDCG@10.
 RUNTIMES = ("openvino-bf16", "onnx-int8", "torch")
 DEFAULT_RUNTIME = "openvino-bf16"
 MB = 1024 * 1024

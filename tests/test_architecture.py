@@ -30,7 +30,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "onnxruntime": ("ingest/runtimes.py", "ingest/export.py"),
     "optimum": ("ingest/export.py",),
     "pypdf": ("ingest/loaders/pdf.py",),
-    "docx": ("ingest/loaders/docx.py",),
+    "docx": ("ingest/loaders/word.py",),
     "bs4": ("ingest/loaders/html.py",),
     "streamlit": ("hub_app.py", "pages/", "portal/page.py", "portal/hub_cache.py", "portal/url_state.py"),
 }

@@ -16,10 +16,11 @@ from index.build import update_index
 from index.errors import ModelMismatch
 from index.search import search
 from index.snapshot import open_live
-from ingest import runtimes
+from ingest import export
 from ingest.embed import HashEmbedder, load_embedder, resolve_model
 from ingest.errors import ModelUnavailable, SettingError
-from ingest.runtimes import EXPORT_INFO, ExportedEmbedder, export_folder
+from ingest.export import EXPORT_INFO, export_folder
+from ingest.runtimes import ExportedEmbedder
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, RUNTIMES, SearchSettings, Settings
 from tests.conftest import ROOT
 from tests.helpers import write_md
@@ -52,7 +53,7 @@ def test_the_default_runtime_is_a_fast_one() -> None:
     # With no HUB_RUNTIME set, the hub runs an exported model (one load_embedder can export),
     # not PyTorch.
     runtime = Settings.from_env({}).runtime
-    assert runtime in runtimes.EXPORTED_RUNTIMES and runtime != "torch"
+    assert runtime in export.EXPORTED_RUNTIMES and runtime != "torch"
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
@@ -82,9 +83,9 @@ def test_each_runtime_and_model_version_exports_to_its_own_folder(tmp_path: Path
     folders = {
         export_folder(tmp_path, DEFAULT_MODEL, version, runtime)
         for version in ("gt0.1.0", "gt0.2.0")
-        for runtime in runtimes.EXPORTED_RUNTIMES
+        for runtime in export.EXPORTED_RUNTIMES
     }
-    assert len(folders) == 2 * len(runtimes.EXPORTED_RUNTIMES)
+    assert len(folders) == 2 * len(export.EXPORTED_RUNTIMES)
     assert all(f.is_relative_to(tmp_path) for f in folders)
     odd = export_folder(tmp_path, "/some path/../my model", "abc", "onnx-int8")
     assert odd.is_relative_to(tmp_path) and " " not in odd.parent.name
@@ -228,38 +229,38 @@ def test_a_truncated_model_file_is_exported_again(fast_embedder: Any, models_dir
     (folder,) = models_dir.glob(f"*/{DEFAULT_RUNTIME}-r*")
     copy = tmp_path / "models" / folder.parent.name / folder.name
     shutil.copytree(folder, copy)
-    model = copy / runtimes.MODEL_FILE
+    model = copy / export.MODEL_FILE
     with model.open("r+b") as handle:
         handle.truncate(model.stat().st_size // 2)
     embedder = load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, tmp_path / "models")
-    assert model.stat().st_size == (folder / runtimes.MODEL_FILE).stat().st_size
+    assert model.stat().st_size == (folder / export.MODEL_FILE).stat().st_size
     assert np.allclose(embedder.encode_documents(SENTENCES), fast_embedder.encode_documents(SENTENCES), atol=1e-5)
 
 
 def _fake_export(folder: Path) -> None:
     """A folder laid out like a finished export, with small stand-in files."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / runtimes.MODEL_FILE).write_bytes(b"onnx" * 1000)
-    (folder / runtimes.TOKENIZER_FILE).write_text('{"model": {}}', encoding="utf-8")
-    info = {"recipe": runtimes.RECIPE, "files": runtimes._fingerprints(folder)}
+    (folder / export.MODEL_FILE).write_bytes(b"onnx" * 1000)
+    (folder / export.TOKENIZER_FILE).write_text('{"model": {}}', encoding="utf-8")
+    info = {"recipe": export.RECIPE, "files": export._fingerprints(folder)}
     (folder / EXPORT_INFO).write_text(json.dumps(info), encoding="utf-8")
 
 
 def test_an_export_with_its_files_as_recorded_is_complete(tmp_path: Path) -> None:
     _fake_export(tmp_path)
-    assert runtimes._is_complete(tmp_path)
+    assert export._is_complete(tmp_path)
 
 
-@pytest.mark.parametrize("name", runtimes.CHECKED_FILES)
+@pytest.mark.parametrize("name", export.CHECKED_FILES)
 def test_an_export_file_changed_in_place_or_truncated_is_not_complete(tmp_path: Path, name: str) -> None:
     _fake_export(tmp_path)
     path = tmp_path / name
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, other bytes: only the checksum tells
     path.write_bytes(bytes(data))
-    assert not runtimes._is_complete(tmp_path)
+    assert not export._is_complete(tmp_path)
     path.write_bytes(bytes(data[: len(data) // 2]))
-    assert not runtimes._is_complete(tmp_path)
+    assert not export._is_complete(tmp_path)
 
 
 def test_an_export_recorded_without_checksums_is_made_again(tmp_path: Path) -> None:
@@ -267,12 +268,12 @@ def test_an_export_recorded_without_checksums_is_made_again(tmp_path: Path) -> N
     info = json.loads((tmp_path / EXPORT_INFO).read_text(encoding="utf-8"))
     del info["files"]
     (tmp_path / EXPORT_INFO).write_text(json.dumps(info), encoding="utf-8")
-    assert not runtimes._is_complete(tmp_path)
+    assert not export._is_complete(tmp_path)
 
 
 @pytest.mark.model
 def test_an_export_that_drifts_is_refused_and_leaves_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(runtimes.MIN_CHECK_COSINE, DEFAULT_RUNTIME, 1.01)
+    monkeypatch.setitem(export.MIN_CHECK_COSINE, DEFAULT_RUNTIME, 1.01)
     with pytest.raises(ModelUnavailable, match="drifts from PyTorch"):
         load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, tmp_path)
     assert not list(tmp_path.glob(f"*/{DEFAULT_RUNTIME}-r*"))
@@ -286,11 +287,11 @@ def test_a_missing_export_file_is_a_model_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("runtime", [r for r in runtimes.EXPORTED_RUNTIMES if r != DEFAULT_RUNTIME])
+@pytest.mark.parametrize("runtime", [r for r in export.EXPORTED_RUNTIMES if r != DEFAULT_RUNTIME])
 def test_other_fast_runtimes_stay_close_to_pytorch(runtime: str, models_dir: Path, real_embedder: Any) -> None:
     embedder = load_embedder(DEFAULT_MODEL, runtime, models_dir)
     cosines = _cosines(embedder.encode_documents(SENTENCES), real_embedder.encode_documents(SENTENCES))
-    assert cosines.min() > runtimes.MIN_CHECK_COSINE[runtime]
+    assert cosines.min() > export.MIN_CHECK_COSINE[runtime]
     assert runtime in embedder.model_key
 
 

@@ -18,7 +18,8 @@ from index.api import Hub
 from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt
 from index.store import SqliteStore
-from ingest.embed import KEEP_DAMAGED, EmbeddingCache, HashEmbedder, embed_with_cache, text_hash
+from ingest.embed import HashEmbedder
+from ingest.embed_cache import KEEP_DAMAGED, EmbeddingCache, embed_with_cache, text_hash
 from ingest.settings import Settings
 from tests.helpers import write_md
 
@@ -130,6 +131,16 @@ def test_a_cached_vector_of_the_wrong_size_is_made_again(tmp_path: Path) -> None
     assert np.allclose(vectors[0], embedder.encode_documents([text])[0])
     assert cache.get_many(embedder.model_key, [text_hash(text)], embedder.dimension)[text_hash(text)].shape == (64,)
     cache.close()
+
+
+def test_embedding_reports_its_progress_by_stage_counting_only_what_it_embeds(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    embed_with_cache(["harbour permits"], HashEmbedder(), cache)
+    seen: list[tuple[str, int, int]] = []
+    texts = ["harbour permits", "ferry times", "bus routes", "ferry times"]
+    embed_with_cache(texts, HashEmbedder(), cache, lambda *call: seen.append(call), batch_size=1)
+    cache.close()
+    assert seen == [("embedding", 0, 2), ("embedding", 1, 2), ("embedding", 2, 2)]
 
 
 def test_a_nightly_run_over_a_garbage_cache_publishes(settings: Settings, fake_embedder: HashEmbedder) -> None:

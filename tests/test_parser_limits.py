@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from ingest import loaders
 from ingest.errors import LoadError
-from ingest.loaders import _merge_body, load_bytes, markdown_heading, plain_markdown
+from ingest.loaders import load_bytes, markdown_heading, merge_body, plain_markdown
+from ingest.loaders import word as word_loader
 from ingest.types import Segment
 from tests.helpers import make_docx, make_pdf
 
@@ -135,7 +135,7 @@ def test_markdown_heading_with_a_long_run_of_spaces_becomes_one_heading() -> Non
 def test_merging_keeps_every_paragraph_in_order_and_breaks_at_headings_and_pages() -> None:
     segments = [Segment(f"p{i}", page=1) for i in range(3)]
     segments += [Segment("Head", page=1, heading_level=2), Segment("p3", page=1), Segment("p4", page=2)]
-    assert _merge_body(segments) == [
+    assert merge_body(segments) == [
         Segment("p0\n\np1\n\np2", page=1),
         Segment("Head", page=1, heading_level=2),
         Segment("p3", page=1),
@@ -188,7 +188,7 @@ def test_word_part_that_packs_like_a_zip_bomb_is_refused() -> None:
 
 
 def test_word_file_with_too_many_parts_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loaders, "MAX_DOCX_MEMBERS", 30)
+    monkeypatch.setattr(word_loader, "MAX_DOCX_MEMBERS", 30)
     raw = rezip(make_docx([("Normal", "text")]), {f"extra/{i}.xml": b"<x/>" for i in range(30)})
     assert "parts, over the limit of 30" in load_reason("parts.docx", "word", raw).reason
 
@@ -231,7 +231,7 @@ def test_word_file_declaring_an_external_entity_is_refused(tmp_path: Path) -> No
 def test_word_parser_never_reads_an_external_entity_even_past_the_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loaders, "_check_docx_archive", lambda name, raw: None)
+    monkeypatch.setattr(word_loader, "_check_docx_archive", lambda name, raw: None)
     try:
         extracted, _ = load_bytes("xxe.docx", "word", _external_entity_docx(tmp_path))
     except LoadError as error:
@@ -242,7 +242,7 @@ def test_word_parser_never_reads_an_external_entity_even_past_the_check(
 
 
 def test_word_parser_never_expands_an_entity_bomb_even_past_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loaders, "_check_docx_archive", lambda name, raw: None)
+    monkeypatch.setattr(word_loader, "_check_docx_archive", lambda name, raw: None)
     levels = ['<!ENTITY e0 "laugh">'] + [f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10)]
     raw = docx_with_body(paragraphs("&e9;", "Plain text."), prolog=f"<!DOCTYPE w:document [{''.join(levels)}]>")
     try:
@@ -342,13 +342,13 @@ def test_pdf_over_the_limit_stops_before_reading_every_page(monkeypatch: pytest.
 
 def test_word_file_over_the_limit_stops_before_reading_every_paragraph(monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[int] = []
-    original = loaders._docx_paragraph_text
+    original = word_loader._docx_paragraph_text
 
     def counting(paragraph: object) -> str:
         read.append(1)
         return original(paragraph)
 
-    monkeypatch.setattr(loaders, "_docx_paragraph_text", counting)
+    monkeypatch.setattr(word_loader, "_docx_paragraph_text", counting)
     raw = docx_with_body(paragraphs(*["Some words in a paragraph."] * 1_000))
     load_reason("many.docx", "word", raw, max_chars=500)
     assert len(read) < 100
