@@ -38,6 +38,7 @@ from index.views import (
     url_number,
     without_folders,
 )
+from ingest.kinds import Details, take_details
 from ingest.reading import content_hash
 from ingest.types import Metadata
 from tests.app_support import HOSTILE_TEXTS, NOT_NUMBERS, shown_text
@@ -45,6 +46,11 @@ from tests.app_support import HOSTILE_TEXTS, NOT_NUMBERS, shown_text
 
 def record(doc_id: str, path: str = "", **meta: Any) -> DocumentRecord:
     return DocumentRecord(doc_id, path or doc_id, "markdown", "hash", Metadata(**meta), (), 1, ())
+
+
+def details(kind: str, **written: Any) -> Details | None:
+    """The details of a document of `kind` as parsed from what an editor wrote."""
+    return take_details(kind, written)[0]
 
 
 KNOWN = {"guidance/a.md", "b.md"}
@@ -256,8 +262,17 @@ def test_facet_counts_drop_only_their_own_filter() -> None:
 
 def test_tools_and_programme_tolerate_odd_metadata() -> None:
     docs = [
-        record("t.md", kind="tool", title="T", extra={"conditions": "one condition", "used_by": 5, "related": None}),
-        record("i.md", kind="initiative", title="I", initiative="I-10", focus_area="F", extra={"related": "x.md"}),
+        record(
+            "t.md", kind="tool", title="T", details=details("tool", conditions="one condition", used_by=5, related=None)
+        ),
+        record(
+            "i.md",
+            kind="initiative",
+            title="I",
+            initiative="I-10",
+            focus_area="F",
+            details=details("initiative", related="x.md"),
+        ),
         record("j.md", kind="initiative", title="J", initiative="I-2", focus_area="F"),
         record("d.md", title="D", initiative="I-2"),
     ]
