@@ -1,5 +1,5 @@
 """Reading typed values out of the metadata an editor wrote: text, dates, one of a fixed set,
-lists of tags. A value of the wrong type or form is noted as a problem naming the field and
+lists of texts and tags. A value of the wrong type or form is noted as a problem naming the field and
 the value, and read as empty; nothing here raises."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Fields:
         value = self.raw.get(key)
         if value is None:
             return ""
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        if _is_text(value):
             return str(value).strip()
         self.problems.append(f"{key}: expected text, got {type(value).__name__}")
         return ""
@@ -45,14 +45,31 @@ class Fields:
         return parsed
 
     def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
-        """The value of `key` in lower case when it is one of `allowed`, else `default`."""
-        value = self.text(key).lower()
+        """The value of `key` spelled as in `allowed` (whatever its letter case), else `default`."""
+        value = self.text(key)
         if not value:
             return default
-        if value not in allowed:
+        spelled = {a.casefold(): a for a in allowed}.get(value.casefold())
+        if spelled is None:
             self.problems.append(f"{key}: {value!r} is not one of {', '.join(allowed)}")
             return default
-        return value
+        return spelled
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        """The texts of `key`: one text or a list of them, stripped, empty ones left out. A value
+        or item that is not text is a problem and left out."""
+        value = self.raw.get(key)
+        if value is not None and not isinstance(value, list) and not _is_text(value):
+            self.problems.append(f"{key}: expected text or a list of texts, got {type(value).__name__}")
+            return ()
+        out: list[str] = []
+        for number, item in enumerate(value if isinstance(value, list) else [value], start=1):
+            if _is_text(item):
+                if str(item).strip():
+                    out.append(str(item).strip())
+            elif item is not None:
+                self.problems.append(f"{key}: item {number} is {describe(item)}, not text; left out")
+        return tuple(out)
 
     def tags(self, key: str) -> tuple[str, ...]:
         """The non-empty items of `key`: a list, or one text of items separated by commas."""
@@ -63,6 +80,11 @@ class Fields:
             return tuple(str(t).strip() for t in value if str(t).strip())
         self.problems.append(f"{key}: expected a list, got {type(value).__name__}")
         return ()
+
+
+def _is_text(value: Any) -> bool:
+    """Whether `value` is read as text: a string or a number (not true or false)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def parse_date(value: Any) -> dt.date | None:

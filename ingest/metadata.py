@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ingest.errors import first_line
 from ingest.fields import Fields
+from ingest.kinds import details_from_json, details_to_json, take_details
 from ingest.types import KINDS, STATUSES, Metadata
 
 _KNOWN = {
@@ -203,7 +204,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
-    """Check every known field; an invalid value is reported in `problems` and left empty.
+    """Check every known field, and the details of a tool, case study or initiative (see
+    ingest/kinds.py); an invalid value is reported in `problems` and left empty.
 
     Never raises: values nested past MAX_DEPTH are left out of `extra` and reported."""
     fields = Fields(raw)
@@ -221,9 +223,9 @@ def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
         tags=tags,
         summary=fields.text("summary"),
         source_url=fields.text("source_url"),
-        extra=extra,
     )
-    return ParsedMetadata(metadata, tuple(fields.problems))
+    details, extra, problems = take_details(metadata.kind, extra)
+    return ParsedMetadata(replace(metadata, details=details, extra=extra), (*fields.problems, *problems))
 
 
 def _extra(raw: dict[str, Any], problems: list[str]) -> dict[str, Any]:
@@ -275,15 +277,23 @@ def metadata_to_json(meta: Metadata) -> dict[str, Any]:
         "tags": list(meta.tags),
         "summary": meta.summary,
         "source_url": meta.source_url,
+        "details": details_to_json(meta.details),
         "extra": meta.extra,
     }
 
 
 def metadata_from_json(data: dict[str, Any]) -> Metadata:
-    """The inverse of `metadata_to_json`."""
+    """The inverse of `metadata_to_json`. Metadata saved before details were kept apart has
+    them among `extra`, and they are read from there."""
+    kind = data.get("kind", "")
+    extra = dict(data.get("extra", {}))
+    if "details" in data:
+        details = details_from_json(kind, data["details"])
+    else:
+        details, extra, _ = take_details(kind, extra)
     return Metadata(
         title=data.get("title", ""),
-        kind=data.get("kind", ""),
+        kind=kind,
         agency=data.get("agency", ""),
         focus_area=data.get("focus_area", ""),
         initiative=data.get("initiative", ""),
@@ -293,5 +303,6 @@ def metadata_from_json(data: dict[str, Any]) -> Metadata:
         tags=tuple(data.get("tags", ())),
         summary=data.get("summary", ""),
         source_url=data.get("source_url", ""),
-        extra=dict(data.get("extra", {})),
+        details=details,
+        extra=extra,
     )

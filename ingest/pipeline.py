@@ -70,7 +70,9 @@ def summary_card(
 
     Editors describe a document in other words than its body uses, so indexing that
     description lets a query phrased like the summary, or naming a tag, find the document."""
-    parts = [meta.summary] + [str(meta.extra[k]) for k in CARD_FIELDS[1:] if isinstance(meta.extra.get(k), str)]
+    # A field is a kind's detail (a case study's problem) or, for other kinds, an extra key.
+    written = (getattr(meta.details, k, meta.extra.get(k)) for k in CARD_FIELDS[1:])
+    parts = [meta.summary] + [v for v in written if isinstance(v, str)]
     text = " ".join(p.strip() for p in parts if p and p.strip())
     if meta.tags:
         text = f"{text}\nTopics: {'; '.join(meta.tags)}.".strip()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from ingest.kinds import Details
+
 Kind = Literal["guidance", "case-study", "tool", "initiative", "standard", "training", "other"]
 Status = Literal["current", "superseded", "withdrawn"]
 KINDS: tuple[str, ...] = ("guidance", "case-study", "tool", "initiative", "standard", "training", "other")
@@ -37,6 +39,9 @@ class Metadata:
     tags: tuple[str, ...] = ()
     summary: str = ""
     source_url: str = ""
+    # The fields of a tool, case study or initiative (ingest/kinds.py); None for other kinds.
+    details: Details | None = None
+    # Every other key the editor wrote, as written (made JSON-safe).
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 

@@ -10,12 +10,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from index import DocumentRecord, SearchResults
+from ingest.kinds import APPROVAL_STATUSES as APPROVAL_STATUSES  # the marketplace page's choices
+from ingest.kinds import CLASSIFICATIONS, CaseStudyDetails, InitiativeDetails, ToolDetails, details_as, details_to_json
 from portal.labels import kind_label
-from portal.values import as_text, as_texts
+from portal.values import as_texts
 
 # Orders as given in docs/metadata.md: a tool cleared for a level is cleared for every lower one.
-CLASSIFICATIONS: tuple[str, ...] = ("UNCLASSIFIED", "IN-CONFIDENCE", "SENSITIVE", "RESTRICTED")
-APPROVAL_STATUSES: tuple[str, ...] = ("approved", "approved with conditions", "under assessment", "not approved")
 SORT_LABELS: dict[str, str] = {
     "newest": "Newest first",
     "oldest": "Oldest first",
@@ -44,9 +44,10 @@ def links(ids: Iterable[str], by_id: Mapping[str, DocumentRecord]) -> tuple[Link
 
 
 def extra_fields(record: DocumentRecord) -> list[tuple[str, tuple[str, ...]]]:
-    """The document's extra metadata keys, each as a list of texts, for display."""
+    """The document's kind-specific fields and extra metadata keys, each as a list of texts, for display."""
     out = []
-    for key, value in record.metadata.extra.items():
+    details = details_to_json(record.metadata.details) or {}
+    for key, value in [*details.items(), *record.metadata.extra.items()]:
         texts = as_texts(value) if not isinstance(value, dict) else (json.dumps(value, ensure_ascii=False),)
         if texts:
             out.append((key.replace("_", " ").capitalize(), texts))
@@ -112,15 +113,15 @@ def case_studies(records: Iterable[DocumentRecord]) -> list[CaseStudy]:
     by_id = {r.doc_id: r for r in records}
     out = []
     for record in library(by_id.values(), kinds={"case-study"}):
-        extra = record.metadata.extra
+        story = details_as(record.metadata.details, CaseStudyDetails)
         out.append(
             CaseStudy(
                 record,
-                problem=as_text(extra.get("problem")),
-                approach=as_text(extra.get("approach")),
-                outcome=as_text(extra.get("outcome")),
-                tools=links(as_texts(extra.get("tools_used")), by_id),
-                guidance=links(as_texts(extra.get("related")), by_id),
+                problem=story.problem,
+                approach=story.approach,
+                outcome=story.outcome,
+                tools=links(story.tools_used, by_id),
+                guidance=links(story.related, by_id),
             )
         )
     return out
@@ -153,21 +154,21 @@ def tools(records: Iterable[DocumentRecord]) -> list[Tool]:
     by_id = {r.doc_id: r for r in records}
     used_in: dict[str, list[str]] = {}
     for record in library(by_id.values(), kinds={"case-study"}, sort="title"):
-        for tool_id in as_texts(record.metadata.extra.get("tools_used")):
+        for tool_id in details_as(record.metadata.details, CaseStudyDetails).tools_used:
             used_in.setdefault(tool_id, []).append(record.doc_id)
     out = []
     for record in library(by_id.values(), kinds={"tool"}, sort="title"):
-        extra = record.metadata.extra
+        tool = details_as(record.metadata.details, ToolDetails)
         out.append(
             Tool(
                 record,
-                provider=as_text(extra.get("provider")),
-                capability=as_text(extra.get("capability")),
-                max_classification=as_text(extra.get("max_classification")).upper(),
-                approval_status=as_text(extra.get("approval_status")).lower(),
-                conditions=as_texts(extra.get("conditions")),
-                used_by=as_texts(extra.get("used_by")),
-                guidance=links(as_texts(extra.get("related")), by_id),
+                provider=tool.provider,
+                capability=tool.capability,
+                max_classification=tool.max_classification,
+                approval_status=tool.approval_status,
+                conditions=tool.conditions,
+                used_by=tool.used_by,
+                guidance=links(tool.related, by_id),
                 case_studies=links(used_in.get(record.doc_id, ()), by_id),
             )
         )
@@ -223,13 +224,13 @@ def programme(records: Iterable[DocumentRecord]) -> list[FocusArea]:
     initiatives = [r for r in by_id.values() if r.metadata.kind == "initiative"]
     for record in sorted(initiatives, key=lambda r: (_code_key(r.metadata.initiative), r.doc_id)):
         code = record.metadata.initiative
-        related = as_texts(record.metadata.extra.get("related"))
-        linked = links([*related, *(m.doc_id for m in members.get(code, []))], by_id)
+        plan = details_as(record.metadata.details, InitiativeDetails)
+        linked = links([*plan.related, *(m.doc_id for m in members.get(code, []))], by_id)
         initiative = Initiative(
             code,
             record,
-            goal=as_text(record.metadata.extra.get("goal")),
-            deliverable=as_text(record.metadata.extra.get("deliverable")),
+            goal=plan.goal,
+            deliverable=plan.deliverable,
             documents=tuple(link for link in linked if link.doc_id != record.doc_id),
         )
         areas.setdefault(record.metadata.focus_area or "Other initiatives", []).append(initiative)

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from ingest.chunking import chunk_document
+from ingest.kinds import ToolDetails
 from ingest.loaders import load_bytes
 from ingest.metadata import load_yaml_mapping, parse_metadata, split_front_matter
 from ingest.pipeline import read_document, scan_corpus
@@ -21,13 +22,21 @@ def words(text: str) -> int:
 
 def test_valid_metadata_is_kept_and_extra_keys_preserved() -> None:
     parsed = parse_metadata(
-        {"title": "T", "kind": "Tool", "published": dt.date(2025, 1, 2), "tags": ["a", "b"], "provider": "Acme"}
+        {
+            "title": "T",
+            "kind": "Tool",
+            "published": dt.date(2025, 1, 2),
+            "tags": ["a", "b"],
+            "provider": "Acme",
+            "contact": "ops@example.org",
+        }
     )
     assert parsed.problems == ()
     assert parsed.metadata.kind == "tool"
     assert parsed.metadata.published == dt.date(2025, 1, 2)
     assert parsed.metadata.tags == ("a", "b")
-    assert parsed.metadata.extra == {"provider": "Acme"}
+    assert parsed.metadata.details == ToolDetails(provider="Acme")
+    assert parsed.metadata.extra == {"contact": "ops@example.org"}
 
 
 def test_invalid_values_are_reported_and_left_empty() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from ingest.kinds import Details, take_details
 from portal.catalogue import library, programme, tools
 from tests.app_support import record
 
@@ -30,10 +32,24 @@ def test_library_sorting_puts_undated_last() -> None:
     assert [r.doc_id for r in library(docs, sort="title-desc")] == ["c", "a", "b"]
 
 
+def details(kind: str, **written: Any) -> Details | None:
+    """The details of a document of `kind` as parsed from what an editor wrote."""
+    return take_details(kind, written)[0]
+
+
 def test_tools_and_programme_tolerate_odd_metadata() -> None:
     docs = [
-        record("t.md", kind="tool", title="T", extra={"conditions": "one condition", "used_by": 5, "related": None}),
-        record("i.md", kind="initiative", title="I", initiative="I-10", focus_area="F", extra={"related": "x.md"}),
+        record(
+            "t.md", kind="tool", title="T", details=details("tool", conditions="one condition", used_by=5, related=None)
+        ),
+        record(
+            "i.md",
+            kind="initiative",
+            title="I",
+            initiative="I-10",
+            focus_area="F",
+            details=details("initiative", related="x.md"),
+        ),
         record("j.md", kind="initiative", title="J", initiative="I-2", focus_area="F"),
         record("d.md", title="D", initiative="I-2"),
     ]
