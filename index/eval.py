@@ -2,34 +2,32 @@
 
 The collection goes through the hub's own path: each BEIR document is written as a Markdown
 file (title in the front matter) into a corpus folder, `update_index` builds the index from it,
-and every query is ranked by `rank_documents`, the ranking the hub's search shows. Metrics come
-from ranx. The corpus folder, the index and the embedding cache live in a data folder kept per
-collection, so a second run with other search settings re-embeds nothing, and reuses the index
-itself when no setting or code that shapes the index changed.
+and every query is ranked by `rank_documents`, the ranking the hub's search shows. Reading the
+collection and writing the corpus is `index.beir`; the metrics are `index.metrics`. The corpus
+folder, the index and the embedding cache live in a data folder kept per collection, so a second
+run with other search settings re-embeds nothing, and reuses the index itself when no setting or
+code that shapes the index changed.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import yaml
-
+from index.beir import BeirData, load_beir, write_corpus
 from index.build import update_index
+from index.metrics import evaluate
 from index.search import MODES, Mode, rank_documents
 from index.snapshot import Build, open_live
 from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
+from ingest.progress import Progress
 from ingest.settings import SearchSettings, Settings
 
 METRICS = ("ndcg@10", "recall@100", "mrr@10")
@@ -39,12 +37,15 @@ MARKER = "eval-build.json"
 # an index built before it does not show the current code, so it is rebuilt.
 _INDEX_SHAPING = (
     "ingest/chunking.py",
+    "ingest/fields.py",
+    "ingest/kinds.py",
     "ingest/loaders/__init__.py",
     "ingest/loaders/common.py",
     "ingest/loaders/html.py",
     "ingest/loaders/pdf.py",
     "ingest/loaders/text.py",
     "ingest/loaders/word.py",
+    "ingest/metadata.py",
     "ingest/normalise.py",
     "ingest/pipeline.py",
     "index/build.py",
@@ -52,115 +53,6 @@ _INDEX_SHAPING = (
     "index/store.py",
 )
 _ROOT = Path(__file__).resolve().parent.parent
-
-ProgressFn = Callable[[str, int, int], None]
-
-
-class EvalDataError(HubError):
-    """The collection folder is missing a file or holds something that is not BEIR data."""
-
-
-@dataclass(frozen=True)
-class BeirData:
-    """A BEIR collection restricted to one split: documents, judged queries and judgements."""
-
-    corpus: dict[str, tuple[str, str]]  # id -> (title, text)
-    queries: dict[str, str]  # id -> text, only queries judged in the split
-    qrels: dict[str, dict[str, int]]  # query id -> document id -> grade
-
-
-def load_beir(folder: Path, split: str = "test") -> BeirData:
-    """Read corpus.jsonl, queries.jsonl and qrels/<split>.tsv from `folder`.
-
-    Raises EvalDataError naming the file when one is missing or malformed."""
-    corpus: dict[str, tuple[str, str]] = {}
-    for n, item in _jsonl(folder / "corpus.jsonl"):
-        try:
-            corpus[str(item["_id"])] = (str(item.get("title") or ""), str(item.get("text") or ""))
-        except KeyError:
-            raise EvalDataError(f"{folder / 'corpus.jsonl'} line {n}: no _id") from None
-    queries_all: dict[str, str] = {}
-    for n, item in _jsonl(folder / "queries.jsonl"):
-        if "_id" not in item or "text" not in item:
-            raise EvalDataError(f"{folder / 'queries.jsonl'} line {n}: needs _id and text")
-        queries_all[str(item["_id"])] = str(item["text"])
-    qrels = _read_qrels(folder / "qrels" / f"{split}.tsv")
-    missing = sorted(q for q in qrels if q not in queries_all)
-    if missing:
-        raise EvalDataError(f"{folder / 'qrels' / f'{split}.tsv'}: query {missing[0]} is not in queries.jsonl")
-    queries = {q: queries_all[q] for q in qrels}
-    return BeirData(corpus, queries, qrels)
-
-
-def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise EvalDataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    with handle:
-        for n, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError:
-                raise EvalDataError(f"{path} line {n}: not JSON") from None
-            if not isinstance(item, dict):
-                raise EvalDataError(f"{path} line {n}: not a JSON object")
-            yield n, item
-
-
-def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise EvalDataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    with handle:
-        for n, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
-            if not row or (n == 1 and row[0] == "query-id"):
-                continue
-            try:
-                query, doc, grade = row[0].strip(), row[1].strip(), int(row[2])
-            except (IndexError, ValueError):
-                raise EvalDataError(f"{path} line {n}: expected query-id, corpus-id, score") from None
-            qrels.setdefault(query, {})[doc] = grade
-    if not qrels:
-        raise EvalDataError(f"{path}: no judgements")
-    return qrels
-
-
-def file_name(beir_id: str) -> str:
-    """The corpus file for a BEIR document id; the hub's document id is this name."""
-    return "d-" + quote(beir_id, safe="") + ".md"
-
-
-def write_corpus(corpus: dict[str, tuple[str, str]], folder: Path) -> dict[str, str]:
-    """Write each document as Markdown with its title in the front matter; return hub id -> BEIR id.
-
-    Files already holding the right text are left alone, and files of documents no longer in
-    the collection are removed, so the hub's incremental build sees exactly what changed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ids: dict[str, str] = {}
-    for beir_id, (title, text) in corpus.items():
-        name = file_name(beir_id)
-        ids[name] = beir_id
-        body = _markdown(title, text)
-        path = folder / name
-        if not path.exists() or path.read_text(encoding="utf-8") != body:
-            path.write_text(body, encoding="utf-8")
-    for path in folder.glob("*.md"):
-        if path.name not in ids:
-            path.unlink()
-    return ids
-
-
-def _markdown(title: str, text: str) -> str:
-    front = yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6).strip() if title else ""
-    # A line that Markdown would read as a heading or code fence is kept as plain text.
-    lines = [("\\" + line if line.lstrip().startswith(("#", "```", "~~~")) else line) for line in text.split("\n")]
-    body = "\n".join(lines).strip() or title or "(empty)"
-    return f"---\n{front}\n---\n{body}\n" if front else f"{body}\n"
 
 
 def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
@@ -176,7 +68,7 @@ def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
 
 
 def prepare_index(
-    data: BeirData, settings: Settings, embedder: Embedder, progress: ProgressFn | None = None
+    data: BeirData, settings: Settings, embedder: Embedder, progress: Progress | None = None
 ) -> tuple[Build, dict[str, str], bool]:
     """Write the corpus and bring its index up to date; return (build, hub id -> BEIR id, rebuilt).
 
@@ -201,7 +93,7 @@ def run_queries(
     settings: SearchSettings,
     mode: Mode,
     depth: int = RUN_DEPTH,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, dict[str, float]]:
     """The top `depth` BEIR documents of every query, scored so that higher ranks score higher."""
     run: dict[str, dict[str, float]] = {}
@@ -215,17 +107,10 @@ def run_queries(
 
 
 def score(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
-    """nDCG@10, Recall@100 and MRR@10 of `run`, averaged over the judged queries (ranx).
+    """nDCG@10, Recall@100 and MRR@10 of `run`, averaged over the judged queries (index/metrics.py).
 
     A judged query with no results counts as zero."""
-    from ranx import Qrels, Run, evaluate
-
-    # ranx needs every judged query in the run; an empty result list is a run of one
-    # document nobody judged, which scores zero on every metric.
-    complete = {q: (run.get(q) or {"\0no-result": 0.0}) for q in qrels}
-    result = evaluate(Qrels.from_dict(qrels), Run.from_dict(complete), list(METRICS), make_comparable=True)
-    assert isinstance(result, dict)
-    return {m: float(result[m]) for m in METRICS}
+    return evaluate(qrels, run, METRICS)
 
 
 def apply_overrides(settings: Settings, pairs: list[str]) -> Settings:
@@ -279,7 +164,7 @@ def evaluate_dataset(
     base: Settings,
     embedder: Embedder,
     data_dir: Path,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Build (or reuse) the collection's index and measure each mode; returns the JSON report."""
     started = time.perf_counter()

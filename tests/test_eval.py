@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.__main__ import main
-from index.eval import EvalDataError, apply_overrides, file_name, load_beir, score
+from index.beir import EvalDataError, file_name, load_beir
+from index.eval import apply_overrides, score
 from ingest.errors import HubError
 from ingest.settings import Settings
 

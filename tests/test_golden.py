@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from index.metrics import hit_rate, reciprocal_rank
 from index.search import Mode, rank_documents
 from index.snapshot import Build, open_live
 from ingest.settings import Settings
@@ -61,23 +62,18 @@ class Figures:
 
 
 def measure(build: Build, embedder: Any, settings: Settings, queries: list[Golden], mode: Mode) -> Figures:
-    from ranx import Qrels, Run, evaluate
-
-    run: dict[str, dict[str, float]] = {}
-    tops: dict[str, list[str]] = {}
-    for n, item in enumerate(queries):
+    found: list[float] = []
+    reciprocal: list[float] = []
+    missed: list[tuple[Golden, list[str]]] = []
+    for item in queries:
         ranking = rank_documents(build, embedder, item.query, settings.search, mode=mode, limit=10).documents
-        tops[str(n)] = [d.doc_id for d in ranking]
-        run[str(n)] = {d.doc_id: float(10 - rank) for rank, d in enumerate(ranking)} or {"\0none": 0.0}
-    qrels = {str(n): dict.fromkeys(item.relevant, 1) for n, item in enumerate(queries)}
-    result = evaluate(Qrels.from_dict(qrels), Run.from_dict(run), [f"hit_rate@{RECALL_AT}", "mrr@10"])
-    assert isinstance(result, dict)
-    missed = tuple(
-        (item, tops[str(n)][:RECALL_AT])
-        for n, item in enumerate(queries)
-        if not set(tops[str(n)][:RECALL_AT]) & set(item.relevant)
-    )
-    return Figures(float(result[f"hit_rate@{RECALL_AT}"]), float(result["mrr@10"]), missed)
+        top = [d.doc_id for d in ranking]
+        grades = dict.fromkeys(item.relevant, 1)
+        found.append(hit_rate(top, grades, RECALL_AT))
+        reciprocal.append(reciprocal_rank(top, grades, 10))
+        if not found[-1]:
+            missed.append((item, top[:RECALL_AT]))
+    return Figures(sum(found) / len(queries), sum(reciprocal) / len(queries), tuple(missed))
 
 
 @pytest.fixture(scope="module")
