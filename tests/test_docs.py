@@ -107,3 +107,12 @@ def test_a_bad_setting_exits_with_the_documented_code(command: str, tmp_path: Pa
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert [result.returncode] == bad
     assert "HUB_CHUNK_TOKENS" in result.stderr
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    block = README.split("## Run the tests", 1)[1].split("```bash\n", 1)[1].split("\n```", 1)[0]
+    install, _, command = block.partition(" && ")
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()
+    assert command == "python -m pytest --all-tiers"
+    assert command in ci, ".ci/run must run exactly the README's test command"
+    assert any(line.endswith(install.split(" -r ")[1]) for line in ci if "pip install" in line)
