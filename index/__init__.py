@@ -20,9 +20,10 @@ if TYPE_CHECKING:
         IndexNotWritable,
         ModelMismatch,
     )
-    from index.filters import Filters
+    from index.facets import FacetCounts
+    from index.filters import FACETS, FacetName, Filters
     from index.present import Marked
-    from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchResults
+    from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchPage, SearchResults
     from index.store import ChunkRecord, DocumentRecord
 
 _HOME = {
@@ -36,18 +37,23 @@ _HOME = {
     "IndexNotReady": "index.errors",
     "IndexNotWritable": "index.errors",
     "ModelMismatch": "index.errors",
+    "FacetCounts": "index.facets",
+    "FACETS": "index.filters",
+    "FacetName": "index.filters",
     "Filters": "index.filters",
     "Marked": "index.present",
     "MAX_QUERY_CHARS": "index.search",
     "Hit": "index.search",
     "Mode": "index.search",
     "Passage": "index.search",
+    "SearchPage": "index.search",
     "SearchResults": "index.search",
     "ChunkRecord": "index.store",
     "DocumentRecord": "index.store",
 }
 
 __all__ = [
+    "FACETS",
     "MAX_QUERY_CHARS",
     "BuildLocked",
     "BuildRejected",
@@ -55,6 +61,8 @@ __all__ = [
     "DocumentNotFound",
     "DocumentRecord",
     "DocumentView",
+    "FacetCounts",
+    "FacetName",
     "Filters",
     "Hit",
     "Hub",
@@ -66,6 +74,7 @@ __all__ = [
     "Mode",
     "ModelMismatch",
     "Passage",
+    "SearchPage",
     "SearchResults",
 ]
 

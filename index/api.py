@@ -13,7 +13,7 @@ import numpy as np
 from index.build import Progress, RunReport, update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady
 from index.live import Build, earlier_builds, open_build, read_pointer
-from index.search import Filters, Mode, SearchResults, match_documents, search
+from index.search import Filters, Mode, SearchPage, SearchResults, match_documents, search, search_page, texts_of
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
 from ingest.errors import HubError
@@ -172,21 +172,30 @@ class Hub:
             lambda build: search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
         )
 
+    def search_page(
+        self, query: str, filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid"
+    ) -> SearchPage:
+        """A search page's view from one ranking: the best `limit` results under `filters` and
+        each facet's counts; see `index.search.search_page`. Raises IndexNotReady, IndexCorrupt
+        (no build can be read) or ModelMismatch."""
+        embedder = self._embedder_for(mode)
+        return self._reading(
+            lambda build: search_page(
+                build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode
+            )
+        )
+
     def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[Match]:
-        """Every text matching `query`, best first, each as the matching documents that hold it:
-        one, or several when the same text is filed twice. This is what the filter counts and
-        "N documents match" are made of; no passages or snippets are made for it.
+        """Every text matching `query` under `filters`, best first, each as the matching
+        documents that hold it: one, or several when the same text is filed twice. No passages
+        or snippets are made for it.
 
         Raises IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
         embedder = self._embedder_for(mode)
 
         def work(build: Build) -> list[Match]:
             matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
-            # Dicts keep insertion order, so each text sits where its best copy ranked.
-            texts: dict[int, list[DocumentRecord]] = {}
-            for doc in matches.docs.tolist():
-                texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
-            return [tuple(records) for records in texts.values()]
+            return texts_of(build, matches.docs)
 
         return self._reading(work)
 
