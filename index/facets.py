@@ -19,11 +19,14 @@ from index.store import DocumentRecord
 
 def facet_value(record: DocumentRecord, facet: FacetName) -> str:
     """The value `record` has for `facet` ("" for none): its publication year for "year"."""
-    if facet == "year":
-        published = record.metadata.published
-        return str(published.year) if published else ""
-    value: str = getattr(record.metadata, facet)
-    return value
+    return facet_values(record)[FACETS.index(facet)]
+
+
+def facet_values(record: DocumentRecord) -> tuple[str, ...]:
+    """The value `record` has for each facet, in FACETS order ("" for none)."""
+    meta = record.metadata
+    year = str(meta.published.year) if meta.published else ""
+    return (meta.kind, meta.agency, meta.focus_area, meta.status, year)
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,34 @@ class FacetCounts:
 def count_facets(texts: Iterable[Sequence[DocumentRecord]], filters: Filters) -> FacetCounts:
     """The facet counts of `texts` under `filters`; each text is given as its matching copies
     (one document, or several holding the same text). A value that no text has is not counted."""
-    values: dict[FacetName, Counter[str]] = {facet: Counter() for facet in FACETS}
-    totals: dict[FacetName, int] = dict.fromkeys(FACETS, 0)
+    found: list[list[str]] = [[] for _ in FACETS]
+    totals = [0] * len(FACETS)
+    restricted = not filters.is_empty()
     for copies in texts:
-        failing = [filters.failing(record) for record in copies]
-        for facet in FACETS:
-            # The copies passing every chosen filter other than this facet's own.
-            kept = [record for record, failed in zip(copies, failing, strict=True) if failed in ((), (facet,))]
-            if kept:
-                totals[facet] += 1
-                values[facet].update({value for record in kept if (value := facet_value(record, facet))})
-    return FacetCounts(values, totals)
+        failing = [filters.failing(r) if restricted else () for r in copies]
+        values = [facet_values(r) for r in copies]
+        # A facet counts the copies passing every chosen filter other than its own. Only the
+        # facets some copy fails alone, or all when some copy passes, can count this text.
+        for i in _facets_counting(failing):
+            totals[i] += 1
+            if len(copies) == 1:  # most texts: no set to build
+                found[i].append(values[0][i])
+            else:
+                found[i].extend(
+                    {v[i] for v, failed in zip(values, failing, strict=True) if failed in ((), (FACETS[i],))}
+                )
+    counts = {facet: Counter(found[i]) for i, facet in enumerate(FACETS)}
+    for counter in counts.values():
+        counter.pop("", None)
+    return FacetCounts(counts, dict(zip(FACETS, totals, strict=True)))
+
+
+_EVERY_FACET = range(len(FACETS))
+
+
+def _facets_counting(failing: list[tuple[FacetName, ...]]) -> Iterable[int]:
+    """The positions in FACETS of the facets whose counts a text with copies failing `failing`
+    adds to: every facet when a copy passes every filter, else those a copy fails alone."""
+    if () in failing:
+        return _EVERY_FACET
+    return sorted({FACETS.index(failed[0]) for failed in failing if len(failed) == 1})
