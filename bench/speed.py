@@ -11,9 +11,11 @@ Run:  python bench/speed.py [--work /tmp/hub-bench] [--sizes 5000,50000,200000]
 4. At each size: an index of the real passages padded with generated ones (bench/synthetic.py),
    built by `update_index`; search latency at `Hub.search` over the queries (p50/p95/p99) in a
    fresh process that only opens the index, as the portal does, with
-   and without a filter, and where the time goes; Recall@10 of the vector index against exact
-   float32 search; peak memory of a process with the index loaded, beyond one with only the
-   model; the index's size on disk.
+   and without a filter; a Search page view (every facet's counts and the first page of
+   results) the earlier way, a ranking per filter set, and with `Hub.search_page`, one ranking;
+   where the time goes; Recall@10 of the vector index against exact float32 search; peak
+   memory of a process with the index loaded, beyond one with only the model; the index's size
+   on disk.
 
 Other processes on the machine slow every figure: the load average is printed at the start and
 the end. Nothing here is a test: it asserts nothing.
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -43,17 +46,20 @@ sys.path.insert(0, str(ROOT))
 from bench import synthetic  # noqa: E402
 from index.api import Hub  # noqa: E402
 from index.build import update_index  # noqa: E402
-from index.search import Filters, allowed_rows, rank_documents, run_legs, search  # noqa: E402
+from index.facets import facet_value  # noqa: E402
+from index.filters import FACETS, Filters  # noqa: E402
+from index.legs import RowMasks, legs_of  # noqa: E402
+from index.search import rank_documents, search  # noqa: E402
 from index.snapshot import open_live  # noqa: E402
 from index.vectors import VectorIndex  # noqa: E402
 from ingest.embed import Embedder, load_embedder  # noqa: E402
 from ingest.embed_cache import EmbeddingCache, embed_with_cache  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, RUNTIMES, SearchSettings, Settings  # noqa: E402
-from portal.search_state import SearchState, facet_counts, memoise  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 FILTER = Filters(kinds=("guidance",))
 ROUNDS = 3
+RESULTS_SHOWN = 20  # the Search page's first page of results
 
 
 def say(text: str = "") -> None:
@@ -224,8 +230,12 @@ def search_at_size(
     say(f"  index: {chunks:,} passages, {figures['documents']:,} documents, vector index {figures['kind']}")
     say(f"  Hub.search hybrid, {len(figures['plain'])} queries:          {percentiles(figures['plain'])}")
     say(f"  Hub.search hybrid + kind filter ({figures['share']:.0%} of passages): {percentiles(figures['filtered'])}")
-    say(f"  Search page, filter counts + 20 results:       {percentiles(figures['page'])}")
-    say(f"    the same with snippets for every match, as before: {percentiles(figures['page_before'])}")
+    say(f"  Search page view (every facet's counts + {RESULTS_SHOWN} results), no filter chosen:")
+    say(f"    before: Hub.matching per filter set + Hub.search  {percentiles(figures['page_before'])}")
+    say(f"    after:  Hub.search_page, one ranking              {percentiles(figures['page_after'])}")
+    say("  the same view with the kind filter chosen:")
+    say(f"    before: Hub.matching per filter set + Hub.search  {percentiles(figures['page_before_f'])}")
+    say(f"    after:  Hub.search_page, one ranking              {percentiles(figures['page_after_f'])}")
     parts = figures["parts"]
     say("  where the time goes (medians over the same queries):")
     say(f"    encode query          {parts['encode']:6.1f} ms")
@@ -234,7 +244,7 @@ def search_at_size(
         f"    keyword leg           {parts['keyword']:6.1f} ms   with filter {parts['keyword_f']:6.1f} ms   "
         f"({parts['terms']:.1f} terms a query)"
     )
-    say(f"    filter mask           {parts['mask']:6.1f} ms   (allowed_rows, once per filtered search)")
+    say(f"    filter mask           {parts['mask']:6.1f} ms   (the legs' row mask, once per filtered search)")
     say(f"    ranking, all of it    {parts['ranking']:6.1f} ms   (rank_documents: encode + legs + fusion + grouping)")
     rest = parts["whole"] - parts["ranking"]
     say(f"    snippets and passages {rest:6.1f} ms   (search minus rank_documents: store reads, highlighting)")
@@ -253,13 +263,11 @@ def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
         hub.search(q)
     plain = [timed(lambda q=q: hub.search(q, limit=10))[0] for q in queries]  # type: ignore[misc]
     filtered = [timed(lambda q=q: hub.search(q, FILTER, limit=10))[0] for q in queries]  # type: ignore[misc]
-    page = [timed(lambda q=q: page_work(hub, q, every=False))[0] for q in queries]  # type: ignore[misc]
-    page_before = [timed(lambda q=q: page_work(hub, q, every=True))[0] for q in queries]  # type: ignore[misc]
-    mask = allowed_rows(build, FILTER)
+    mask = RowMasks(build.columns, build.row_doc).mask(FILTER)
     share = float(np.mean(mask)) if mask is not None and mask.size else 1.0
     figures = {
-        "page": page,
-        "page_before": page_before,
+        **page_figures(hub, queries, "", Filters()),
+        **page_figures(hub, queries, "_f", FILTER),
         "documents": len(build.documents),
         "kind": build.vectors.kind,
         "plain": plain,
@@ -271,19 +279,34 @@ def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
     print(json.dumps(figures))
 
 
-def page_work(hub: Hub, query: str, every: bool) -> None:
-    """The Search page's work for one query: every filter's counts and the first page of results.
-    `every` does it the earlier way, building passages and snippets for every matching document."""
-    state = SearchState(query)
-    if every:
-        limit = len(hub.documents())
-        run = memoise(lambda f: [(h.record,) for h in hub.search(query, f, limit=limit).hits])
-    else:
-        run = memoise(lambda f: hub.matching(query, f))
-    run(state.filters())
-    facet_counts(run, state)
-    if not every:
-        hub.search(query, state.filters(), limit=20)
+def page_figures(hub: Hub, queries: list[str], suffix: str, filters: Filters) -> dict[str, list[float]]:
+    """Milliseconds a Search page view takes for each query under `filters`, the earlier way
+    and with `Hub.search_page`, the two taking turns query by query."""
+    before: list[float] = []
+    after: list[float] = []
+    for query in queries:
+        before.append(timed(lambda q=query: page_before(hub, q, filters))[0])  # type: ignore[misc]
+        after.append(timed(lambda q=query: hub.search_page(q, filters, limit=RESULTS_SHOWN))[0])  # type: ignore[misc]
+    return {f"page_before{suffix}": before, f"page_after{suffix}": after}
+
+
+def page_before(hub: Hub, query: str, filters: Filters) -> None:
+    """The Search page's work as it was before `Hub.search_page`: every text matching under
+    each distinct set of filters that the counts need (the chosen ones, and each with one
+    facet's filter removed; a ranking without passages per set), each facet's values counted
+    over its set, then a search with the filters for the first page of results."""
+    runs: dict[Filters, list[tuple[Any, ...]]] = {}
+
+    def run(chosen: Filters) -> list[tuple[Any, ...]]:
+        if chosen not in runs:
+            runs[chosen] = hub.matching(query, chosen)
+        return runs[chosen]
+
+    matched = run(filters)
+    for facet in FACETS:
+        Counter(v for match in run(filters.without(facet)) for v in {facet_value(r, facet) for r in match} if v)
+    if matched:
+        hub.search(query, filters, limit=RESULTS_SHOWN)
 
 
 def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: SearchSettings) -> dict[str, float]:
@@ -291,7 +314,7 @@ def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: Sea
     from index.keyword import analyse
 
     n = settings.candidates
-    mask = allowed_rows(build, FILTER)
+    legs = legs_of(build)
     qvs = [embedder.encode_query(q) for q in queries]
 
     def each(fn: Callable[[int], Any]) -> float:
@@ -299,13 +322,15 @@ def _breakdown(build: Any, embedder: Embedder, queries: list[str], settings: Sea
 
     return {
         "encode": each(lambda i: embedder.encode_query(queries[i])),
-        "dense": each(lambda i: build.vectors.search(qvs[i], n)),
-        "dense_f": each(lambda i: build.vectors.search(qvs[i], n, mask)),
-        "keyword": each(lambda i: run_legs(build, queries[i], None, settings, "keyword")),
-        "keyword_f": each(lambda i: run_legs(build, queries[i], None, settings, "keyword", mask)),
+        "dense": each(lambda i: legs.dense.search(qvs[i], n, Filters())),
+        "dense_f": each(lambda i: legs.dense.search(qvs[i], n, FILTER)),
+        "keyword": each(lambda i: legs.keyword.search(queries[i], n, Filters())),
+        "keyword_f": each(lambda i: legs.keyword.search(queries[i], n, FILTER)),
         "ranking": each(lambda i: rank_documents(build, embedder, queries[i], settings, limit=10)),
         "whole": each(lambda i: search(build, embedder, queries[i], settings)),
-        "mask": statistics.median(timed(lambda: allowed_rows(build, FILTER))[0] for _ in range(20)),
+        "mask": statistics.median(
+            timed(lambda: RowMasks(build.columns, build.row_doc).mask(FILTER))[0] for _ in range(20)
+        ),
         "terms": statistics.mean(len(set(analyse(q))) for q in queries),
     }
 

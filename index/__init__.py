@@ -21,10 +21,11 @@ if TYPE_CHECKING:
         ModelMismatch,
         without_folders,
     )
-    from index.filters import Filters
+    from index.facets import FacetCounts
+    from index.filters import FACETS, FacetName, Filters
     from index.present import Marked, highlight, query_terms
     from index.reports import FileNote, RunReport, SavedReport
-    from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchResults
+    from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchPage, SearchResults
     from index.status import IndexStatus, ServedBuild
     from index.store import ChunkRecord, DocumentRecord
 
@@ -40,6 +41,9 @@ _HOME = {
     "IndexNotWritable": "index.errors",
     "ModelMismatch": "index.errors",
     "without_folders": "index.errors",
+    "FacetCounts": "index.facets",
+    "FACETS": "index.filters",
+    "FacetName": "index.filters",
     "Filters": "index.filters",
     "Marked": "index.present",
     "highlight": "index.present",
@@ -48,6 +52,7 @@ _HOME = {
     "Hit": "index.search",
     "Mode": "index.search",
     "Passage": "index.search",
+    "SearchPage": "index.search",
     "SearchResults": "index.search",
     "FileNote": "index.reports",
     "RunReport": "index.reports",
@@ -59,6 +64,7 @@ _HOME = {
 }
 
 __all__ = [
+    "FACETS",
     "MAX_QUERY_CHARS",
     "BuildLocked",
     "BuildRejected",
@@ -66,6 +72,8 @@ __all__ = [
     "DocumentNotFound",
     "DocumentRecord",
     "DocumentView",
+    "FacetCounts",
+    "FacetName",
     "FileNote",
     "Filters",
     "Hit",
@@ -81,6 +89,7 @@ __all__ = [
     "Passage",
     "RunReport",
     "SavedReport",
+    "SearchPage",
     "SearchResults",
     "ServedBuild",
     "highlight",

@@ -14,7 +14,7 @@ from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady, without_folders
 from index.layout import earlier_builds, read_pointer, rollback
 from index.reports import RunReport, SavedReport, latest_report, recent_reports
-from index.search import Filters, Mode, SearchResults, match_documents, search
+from index.search import Filters, Mode, SearchPage, SearchResults, match_documents, search, search_page, texts_of
 from index.snapshot import Build, open_build, opens
 from index.status import IndexStatus, ServedBuild
 from index.store import ChunkRecord, DocumentRecord
@@ -177,21 +177,30 @@ class Hub:
             lambda build: search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
         )
 
+    def search_page(
+        self, query: str, filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid"
+    ) -> SearchPage:
+        """A search page's view from one ranking: the best `limit` results under `filters` and
+        each facet's counts; see `index.search.search_page`. Raises IndexNotReady, IndexCorrupt
+        (no build can be read) or ModelMismatch."""
+        embedder = self._embedder_for(mode)
+        return self._reading(
+            lambda build: search_page(
+                build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode
+            )
+        )
+
     def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[Match]:
-        """Every text matching `query`, best first, each as the matching documents that hold it:
-        one, or several when the same text is filed twice. This is what the filter counts and
-        "N documents match" are made of; no passages or snippets are made for it.
+        """Every text matching `query` under `filters`, best first, each as the matching
+        documents that hold it: one, or several when the same text is filed twice. No passages
+        or snippets are made for it.
 
         Raises IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
         embedder = self._embedder_for(mode)
 
         def work(build: Build) -> list[Match]:
             matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
-            # Dicts keep insertion order, so each text sits where its best copy ranked.
-            texts: dict[int, list[DocumentRecord]] = {}
-            for doc in matches.docs.tolist():
-                texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
-            return [tuple(records) for records in texts.values()]
+            return texts_of(build, matches.docs)
 
         return self._reading(work)
 

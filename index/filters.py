@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 
 from index.store import DocumentRecord
 
 _FIELDS = ("kind", "agency", "focus_area", "status")
+# What a filter can restrict, by the name a search page gives each facet: "year" stands for the
+# publication dates.
+FacetName = Literal["kind", "agency", "focus_area", "status", "year"]
+FACETS: tuple[FacetName, ...] = ("kind", "agency", "focus_area", "status", "year")
 
 
 @dataclass(frozen=True)
@@ -33,12 +38,58 @@ class Filters:
         return {name: values for name, values in chosen.items() if values}
 
     def allows(self, record: DocumentRecord) -> bool:
+        """Whether `record` passes every restriction."""
+        return not self.failing(record)
+
+    def failing(self, record: DocumentRecord) -> tuple[FacetName, ...]:
+        """The facets whose restriction `record` does not pass, in FACETS order (empty: it passes)."""
         meta = record.metadata
-        if any(getattr(meta, name) not in values for name, values in self.wanted().items()):
-            return False
-        if self.published_from and (meta.published is None or meta.published < self.published_from):
-            return False
-        return not (self.published_to and (meta.published is None or meta.published > self.published_to))
+        chosen = (self.kinds, self.agencies, self.focus_areas, self.statuses)
+        failed: list[FacetName] = [
+            facet
+            for facet, values in zip(FACETS[:4], chosen, strict=True)
+            if values and getattr(meta, facet) not in values
+        ]
+        if (self.published_from or self.published_to) and (
+            meta.published is None
+            or (self.published_from is not None and meta.published < self.published_from)
+            or (self.published_to is not None and meta.published > self.published_to)
+        ):
+            failed.append("year")
+        return tuple(failed)
+
+    def without(self, facet: FacetName) -> Filters:
+        """These filters with one facet's restriction removed (both dates for "year")."""
+        if facet == "year":
+            return replace(self, published_from=None, published_to=None)
+        if facet == "kind":
+            return replace(self, kinds=())
+        if facet == "agency":
+            return replace(self, agencies=())
+        return replace(self, focus_areas=()) if facet == "focus_area" else replace(self, statuses=())
+
+    def narrowed(self, other: Filters) -> Filters | None:
+        """The filters a document must pass to pass both these and `other`, or None when no
+        document can (both choose values of one facet and none of them is common)."""
+        values: list[tuple[str, ...]] = []
+        for mine, theirs in zip(
+            (self.kinds, self.agencies, self.focus_areas, self.statuses),
+            (other.kinds, other.agencies, other.focus_areas, other.statuses),
+            strict=True,
+        ):
+            if mine and theirs:
+                both = tuple(v for v in mine if v in theirs)
+                if not both:
+                    return None
+                values.append(both)
+            else:
+                values.append(mine or theirs)
+        starts = [d for d in (self.published_from, other.published_from) if d is not None]
+        ends = [d for d in (self.published_to, other.published_to) if d is not None]
+        kinds, agencies, focus_areas, statuses = values
+        return Filters(
+            kinds, agencies, focus_areas, statuses, max(starts) if starts else None, min(ends) if ends else None
+        )
 
 
 # Stands for "no publication date": below every real date, and told apart from them explicitly.

@@ -1,4 +1,5 @@
-"""Hybrid search: dense and keyword legs over passages, gathered into documents and fused."""
+"""Hybrid search: the dense and keyword legs' passages fused, gathered into documents and shown
+with snippets; and a search page's results with its facet counts from the same ranking."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import numpy as np
 
 from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
+from index.facets import FacetCounts, count_facets
 from index.filters import Filters
+from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages
+from index.legs import DenseLeg, Legs, legs_of
 from index.present import Marked, query_terms, snippet
 from index.snapshot import Build
 from index.store import DocumentRecord
@@ -19,8 +23,12 @@ from ingest.settings import SearchSettings
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
-# Past this length a query adds nothing: the model reads 256 tokens and BM25 terms repeat.
-MAX_QUERY_CHARS = 2000
+# Past this length a query adds nothing: the model reads 256 word pieces, about 1,000 characters
+# of English, and further words would steer the keyword leg alone. It is also short enough to
+# keep in a URL.
+MAX_QUERY_CHARS = 1000
+# The scope of a search open to every reader: no restriction (see `match_documents`).
+EVERYTHING = Filters()
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,15 @@ class SearchResults:
     filters: Filters = field(default_factory=Filters)
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """What a search page shows for one view: the results under the chosen filters, and for
+    each facet how many results each value would leave (see `index.facets`)."""
+
+    results: SearchResults
+    counts: FacetCounts
+
+
 def check_model(build: Build, embedder: Embedder) -> None:
     """Refuse to mix vectors: the query must be embedded by the model that built the index."""
     built_with = build.manifest.model
@@ -86,146 +103,48 @@ def check_model(build: Build, embedder: Embedder) -> None:
         )
 
 
-def allowed_rows(build: Build, filters: Filters) -> np.ndarray | None:
-    """A mask of passage rows whose document passes `filters`, or None for no filter."""
-    if filters.is_empty():
-        return None
-    allowed_docs = build.columns.allowed(filters)
-    if allowed_docs.size == 0:
-        return np.zeros(0, dtype=bool)
-    return allowed_docs[build.row_doc]
-
-
-@dataclass(frozen=True)
-class Leg:
-    """One leg's candidate passages, best first, with the factor its contribution is scaled by."""
-
-    weight: float
-    rows: np.ndarray
-    scores: np.ndarray
-    scale: np.ndarray
-    floor: float | None  # the lowest possible score, or None to take the lowest candidate's
-    ceiling: float | None = None  # the highest possible score, or None to take the best candidate's
-
-
 def run_legs(
-    build: Build,
-    query: str,
-    vector: np.ndarray | None,
-    settings: SearchSettings,
-    mode: Mode = "hybrid",
-    allowed: np.ndarray | None = None,
-) -> list[Leg]:
+    legs: Legs, query: str, vector: np.ndarray | None, settings: SearchSettings, mode: Mode, filters: Filters
+) -> list[LegCandidates]:
     """The candidate passages of the dense and/or keyword leg for `query`, whose embedding is
-    `vector` (None in keyword mode)."""
-    legs: list[Leg] = []
+    `vector` (None in keyword mode), among documents passing `filters`."""
+    found: list[LegCandidates] = []
     if mode in ("hybrid", "dense") and vector is not None:
-        legs.append(dense_leg(build, vector, settings, allowed))
+        rows, scores = legs.dense.search(vector, settings.candidates, filters)
+        found.append(LegCandidates(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None))
     if mode in ("hybrid", "keyword"):
-        hits = build.keyword.hits(query, settings.candidates, allowed)
+        hits = legs.keyword.search(query, settings.candidates, filters)
         rows = hits.rows
         # In hybrid mode a keyword match counts in proportion to how much of the query it covers,
         # so a passage sharing one common word with a paraphrased question does not outrank
         # what the dense leg found.
         scale = hits.coverage.astype(np.float64) ** settings.coverage_power if mode == "hybrid" else np.ones(len(rows))
         ceiling = hits.bound if settings.keyword_ceiling == "bound" and hits.bound > 0 else None
-        legs.append(Leg(settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling))
-    return legs
+        found.append(LegCandidates(settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling))
+    return found
 
 
-def dense_leg(build: Build, vector: np.ndarray, settings: SearchSettings, allowed: np.ndarray | None) -> Leg:
-    rows, scores = build.vectors.search(vector, settings.candidates, allowed)
-    return Leg(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None)
-
-
-def with_feedback(build: Build, legs: list[Leg], vector: np.ndarray, settings: SearchSettings) -> list[Leg]:
-    """The legs with the dense one rescored for the query vector moved towards the best passages
-    of the first ranking (pseudo-relevance feedback). The first ranking draws on both legs, so a
-    passage that matched the query's exact words can pull the meaning search its way. Only the
-    dense leg's own candidates are rescored: a second search of the whole index would cost as
-    much again, for no better ranking on SciFact's train split."""
-    rows, _ = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in legs], settings)
+def with_feedback(
+    dense: DenseLeg, found: list[LegCandidates], vector: np.ndarray, settings: SearchSettings
+) -> list[LegCandidates]:
+    """The candidates with the dense leg's (the first) rescored for the query vector moved
+    towards the best passages of the first ranking (pseudo-relevance feedback). The first
+    ranking draws on both legs, so a passage that matched the query's exact words can pull the
+    meaning search its way. Only the dense leg's own candidates are rescored: a second search
+    of the whole index would cost as much again, for no better ranking on SciFact's train split."""
+    rows, _ = fuse_passages(found, settings)
     top = rows[: settings.feedback_passages]
-    dense = legs[0]
-    if len(top) == 0 or len(dense.rows) == 0:
-        return legs
-    moved = vector + settings.feedback_weight * build.vectors.vectors(top).mean(axis=0)
+    first = found[0]
+    if len(top) == 0 or len(first.rows) == 0:
+        return found
+    moved = vector + settings.feedback_weight * dense.vectors(top).mean(axis=0)
     moved /= max(float(np.linalg.norm(moved)), 1e-12)
-    scores = build.vectors.vectors(dense.rows) @ moved.astype(np.float32)
+    scores = dense.vectors(first.rows) @ moved.astype(np.float32)
     order = np.argsort(-scores, kind="stable")
-    rescored = Leg(dense.weight, dense.rows[order], scores[order].astype(np.float64), dense.scale[order], dense.floor)
-    return [rescored, *legs[1:]]
-
-
-Candidates = list[tuple[Leg, np.ndarray, np.ndarray, np.ndarray]]
-Shown = list[tuple[int, float]]  # a document's passages as (row, score), best first
-
-
-def fuse(candidates: Candidates, settings: SearchSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Every key found by any leg and its fused score, best first (ties by key); each item is
-    (leg, keys, scores, scale).
-
-    'rrf' adds weight / (rrf_k + rank); 'convex' adds weight times the score scaled to [0, 1]
-    between the leg's floor and its best score."""
-    keys_parts: list[np.ndarray] = []
-    score_parts: list[np.ndarray] = []
-    for leg, keys, scores, scale in candidates:
-        if len(keys) == 0:
-            continue
-        order = np.argsort(-scores, kind="stable")
-        if settings.fusion == "rrf":
-            parts = leg.weight * scale[order] / (settings.rrf_k + np.arange(1, len(order) + 1))
-        else:
-            top = float(scores[order[0]]) if leg.ceiling is None else leg.ceiling
-            floor = float(scores.min()) if leg.floor is None else leg.floor
-            spread = top - floor
-            normed = (scores[order] - floor) / spread if spread > 0 else np.ones(len(order))
-            parts = leg.weight * scale[order] * normed
-        keys_parts.append(keys[order])
-        score_parts.append(parts)
-    if not keys_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    unique, inverse = np.unique(np.concatenate(keys_parts), return_inverse=True)
-    fused = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(unique))
-    order = np.lexsort((unique, -fused))
-    return unique[order], fused[order]
-
-
-def runs(grouped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each run of equal values in `grouped` starts, and each item's place in its run."""
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-    return starts, np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-
-
-def by_document(build: Build, leg: Leg, decay: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A leg's passages gathered into documents: (document indexes, scores, scale).
-
-    A document scores its best passage, plus `decay` times what its next passage scores above
-    the leg's floor, `decay`**2 times the one after, and so on: a document matching in several
-    passages ranks above one matching once, and a passage that barely matched adds nothing.
-    Its scale is the best of its passages'."""
-    docs = build.row_doc[leg.rows].astype(np.int64)
-    if len(docs) == 0:
-        return docs, np.zeros(0), np.zeros(0)
-    floor = leg.floor if leg.floor is not None else float(leg.scores.min())
-    # Passages arrive best first; a stable sort by document keeps that order within each one.
-    order = np.argsort(docs, kind="stable")
-    grouped, scores, scale = docs[order], leg.scores[order], leg.scale[order]
-    starts, nth = runs(grouped)
-    parts = np.where(nth == 0, scores, (scores - floor) * decay ** nth.astype(np.float64))
-    return grouped[starts], np.add.reduceat(parts, starts), np.maximum.reduceat(scale, starts)
-
-
-def best_per_document(build: Build, rows: np.ndarray, scores: np.ndarray, keep: int) -> dict[int, Shown]:
-    """The first `keep` of each document's passages, from passages given best first."""
-    docs = build.row_doc[rows]
-    order = np.argsort(docs, kind="stable")
-    _, nth = runs(docs[order])
-    chosen = np.sort(order[nth < keep])
-    shown: dict[int, Shown] = {}
-    for doc, row, score in zip(docs[chosen].tolist(), rows[chosen].tolist(), scores[chosen].tolist(), strict=True):
-        shown.setdefault(doc, []).append((row, score))
-    return shown
+    rescored = LegCandidates(
+        first.weight, first.rows[order], scores[order].astype(np.float64), first.scale[order], first.floor
+    )
+    return [rescored, *found[1:]]
 
 
 @dataclass(frozen=True)
@@ -250,7 +169,7 @@ class Matches:
 
     docs: np.ndarray  # document indexes
     scores: np.ndarray
-    legs: tuple[Leg, ...]
+    found: tuple[LegCandidates, ...]
 
     @staticmethod
     def none() -> Matches:
@@ -263,26 +182,33 @@ def match_documents(
     query: str,
     settings: SearchSettings,
     *,
+    scope: Filters = EVERYTHING,
     filters: Filters | None = None,
     mode: Mode = "hybrid",
 ) -> Matches:
-    """Every document matching `query` under `filters`, fused and best first; nothing is cut."""
-    filters = filters or Filters()
+    """Every document matching `query` within `scope` and under `filters`, fused and best first;
+    nothing is cut.
+
+    `scope` is what the search may look at before anyone chooses a filter, and `filters` what
+    the reader chose. Every leg receives both as one restriction, so nothing outside the scope
+    is ever a candidate. This is where a restriction by who is asking (documents only some
+    readers may see) belongs: a caller passes it as `scope`, and a search page's counts, made
+    from the ranking under the scope alone, then never count what the reader may not see.
+    Today every reader sees every document: the scope is empty."""
     query = query[:MAX_QUERY_CHARS]
-    if not any(ch.isalnum() for ch in query):
-        return Matches.none()
-    allowed = allowed_rows(build, filters)
-    if allowed is not None and not allowed.any():
+    restriction = scope.narrowed(filters or Filters())
+    if restriction is None or not any(ch.isalnum() for ch in query):
         return Matches.none()
     vector = None
     if mode != "keyword":
         check_model(build, embedder)
         vector = embedder.encode_query(query)
-    legs = run_legs(build, query, vector, settings, mode, allowed)
+    legs = legs_of(build)
+    found = run_legs(legs, query, vector, settings, mode, restriction)
     if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
-        legs = with_feedback(build, legs, vector, settings)
-    docs, scores = fuse([(leg, *by_document(build, leg, settings.passage_decay)) for leg in legs], settings)
-    return Matches(docs, scores, tuple(legs))
+        found = with_feedback(legs.dense, found, vector, settings)
+    docs, scores = fuse([(leg, *by_document(build.row_doc, leg, settings.passage_decay)) for leg in found], settings)
+    return Matches(docs, scores, tuple(found))
 
 
 def rank_documents(
@@ -291,6 +217,7 @@ def rank_documents(
     query: str,
     settings: SearchSettings,
     *,
+    scope: Filters = EVERYTHING,
     filters: Filters | None = None,
     mode: Mode = "hybrid",
     limit: int | None = None,
@@ -299,19 +226,40 @@ def rank_documents(
     how many matched. A text filed twice counts and shows once, as its better-ranked copy.
 
     This is the ranking `search` shows; the evaluation command measures it directly."""
-    matches = match_documents(build, embedder, query, settings, filters=filters, mode=mode)
-    keep = first_of_each_group(matches.docs, build.group)
-    docs, doc_scores = matches.docs[keep], matches.scores[keep]
+    matches = match_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode)
+    return ranking_of(build, matches, settings, limit)
+
+
+def ranking_of(
+    build: Build, matches: Matches, settings: SearchSettings, limit: int | None, passing: np.ndarray | None = None
+) -> Ranking:
+    """The best `limit` texts of `matches` (all if None), each as its best-ranked copy, with
+    their best passages; only documents marked in `passing` (all if None) are kept."""
+    docs, doc_scores = matches.docs, matches.scores
+    if passing is not None:
+        docs, doc_scores = docs[passing], doc_scores[passing]
+    keep = first_of_each_group(docs, build.group)
+    docs, doc_scores = docs[keep], doc_scores[keep]
     top, top_scores = docs[:limit], doc_scores[:limit]
-    rows, row_scores = fuse([(leg, leg.rows, leg.scores, leg.scale) for leg in matches.legs], settings)
+    rows, row_scores = fuse_passages(matches.found, settings)
     # Passages are gathered only for the documents shown: most matched documents never are.
     wanted = np.isin(build.row_doc[rows], top)
-    shown = best_per_document(build, rows[wanted], row_scores[wanted], settings.passages_per_document)
+    shown = best_per_document(build.row_doc, rows[wanted], row_scores[wanted], settings.passages_per_document)
     ranked = tuple(
         RankedDocument(build.doc_order[doc], score, tuple(shown[doc]), build.copies_of(doc))
         for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
     )
     return Ranking(ranked, len(docs))
+
+
+def texts_of(build: Build, docs: np.ndarray) -> list[tuple[DocumentRecord, ...]]:
+    """The texts among documents `docs` (best first), each as the documents of `docs` holding
+    it, in the order of each text's best document."""
+    # Dicts keep insertion order, so each text sits where its best copy ranked.
+    texts: dict[int, list[DocumentRecord]] = {}
+    for doc in docs.tolist():
+        texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
+    return [tuple(records) for records in texts.values()]
 
 
 def search(
@@ -320,18 +268,55 @@ def search(
     query: str,
     settings: SearchSettings,
     *,
+    scope: Filters = EVERYTHING,
     filters: Filters | None = None,
     limit: int = 10,
     mode: Mode = "hybrid",
 ) -> SearchResults:
-    """Documents answering `query`, best first, each with its best passages.
+    """Documents answering `query` under `filters` (given to the legs, so a filter never hides
+    results that exist), best first, each with its best passages.
 
     Any text is accepted: a query with no letters or digits gives no results, never an error."""
     filters = filters or Filters()
     query = query[:MAX_QUERY_CHARS]
     if limit <= 0:
         return SearchResults(query, (), 0, mode, filters)
-    ranking = rank_documents(build, embedder, query, settings, filters=filters, mode=mode, limit=limit)
+    ranking = rank_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode, limit=limit)
+    return results_of(build, query, ranking, mode, filters)
+
+
+def search_page(
+    build: Build,
+    embedder: Embedder,
+    query: str,
+    settings: SearchSettings,
+    *,
+    scope: Filters = EVERYTHING,
+    filters: Filters | None = None,
+    limit: int = 10,
+    mode: Mode = "hybrid",
+) -> SearchPage:
+    """A search page's view of `query` from one ranking: the best `limit` results under
+    `filters`, and every facet's counts.
+
+    The ranking is made under the scope alone; the chosen filters are then applied to the
+    ranked documents, as a search engine applies a post-filter after counting. A filtered view
+    therefore holds what passes its filters among the candidates of the unfiltered search
+    (settings.candidates passages a leg), which may be fewer than `search` finds by giving the
+    filters to the legs. Every count equals the number of results choosing its value shows."""
+    filters = filters or Filters()
+    query = query[:MAX_QUERY_CHARS]
+    matches = match_documents(build, embedder, query, settings, scope=scope, mode=mode)
+    counts = count_facets(texts_of(build, matches.docs), filters)
+    passing = None
+    if not filters.is_empty():
+        passing = np.array([filters.allows(build.documents[build.doc_order[d]]) for d in matches.docs.tolist()], bool)
+    ranking = ranking_of(build, matches, settings, max(limit, 0), passing)
+    return SearchPage(results_of(build, query, ranking, mode, filters), counts)
+
+
+def results_of(build: Build, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:
+    """The documents of `ranking` as results, their passages read from the store with snippets."""
     top = ranking.documents
     terms = query_terms(query)
     records = {c.row: c for c in build.store.chunks(r for d in top for r, _ in d.passages)}
