@@ -11,22 +11,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from index import MAX_QUERY_CHARS, BuildLocked, Filters, Hit, Hub, Match
+from index import MAX_QUERY_CHARS, BuildLocked, FacetCounts, Hit, Hub
 from ingest.errors import HubError
 from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
 from portal.hub_cache import get_hub, load_documents
 from portal.labels import FACET_LABELS, FACETS, number_of, value_label
 from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, LOG, STATUS_PAGE, TOLD, log_error, setup_page, show_index_error
 from portal.reader import location
-from portal.search_state import (
-    FacetOptions,
-    SearchRunner,
-    SearchState,
-    facet_counts,
-    facet_options,
-    memoise,
-    parse_search_state,
-)
+from portal.search_state import FacetOptions, SearchState, facet_options, parse_search_state
 from portal.url_state import publish_state, query_values, sync_widgets, widget_values
 from portal.urls import reader_params
 
@@ -127,12 +119,12 @@ def counted(facet: str, tally: Counter[str]) -> Callable[[str], str]:
     return lambda value: f"{value_label(facet, value)} ({tally[value]})"
 
 
-def filter_widgets(options: FacetOptions, counts: dict[str, Counter[str]], state: SearchState) -> None:
+def filter_widgets(options: FacetOptions, counts: FacetCounts, state: SearchState) -> None:
     """The filters, each value labelled with how many results choosing it would leave."""
     with st.sidebar:
         st.header("Filter results", anchor=False)
         for facet in FACETS:
-            tally = counts.get(facet, Counter())
+            tally = counts.values[facet]
             st.multiselect(
                 FACET_LABELS[facet],
                 options=options.values[facet],
@@ -140,7 +132,7 @@ def filter_widgets(options: FacetOptions, counts: dict[str, Counter[str]], state
                 format_func=counted(facet, tally),
                 placeholder="Any",
             )
-        years = counts.get("year", Counter())
+        years = counts.values["year"]
         st.selectbox(
             "Published in",
             options=["", *map(str, options.years)],
@@ -174,7 +166,7 @@ def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
         )
 
 
-def render_no_results(state: SearchState, run: SearchRunner) -> None:
+def render_no_results(state: SearchState, counts: FacetCounts) -> None:
     if not state.has_filters():
         st.info("No documents match your search. Try other or fewer words, or browse the Library.")
         st.page_link(LIBRARY_PAGE, label="Browse every document in the Library")
@@ -182,7 +174,7 @@ def render_no_results(state: SearchState, run: SearchRunner) -> None:
     st.info("No documents match your search with the filters chosen. Removing a filter may help:")
     for facet in state.active_facets():
         name = "Published in" if facet == "year" else FACET_LABELS[facet]
-        left = len(run(state.without(facet).filters()))
+        left = counts.totals[facet]
         st.button(
             f"Remove the {name} filter ({left} results)",
             key=f"remove_{facet}",
@@ -219,30 +211,25 @@ def main() -> None:
         )
         return
 
-    def matching(filters: Filters) -> list[Match]:
-        return hub.matching(state.query, filters)
-
-    run = memoise(matching)
-    wanted = results_wanted(state)
     try:
-        matched = run(state.filters())
-        counts = facet_counts(run, state)
-        results = hub.search(state.query, state.filters(), limit=wanted) if matched else None
+        # One ranking gives the results and every filter's counts.
+        page = hub.search_page(state.query, state.filters(), limit=results_wanted(state))
     except HubError as exc:
         show_index_error(exc)
         return
-    filter_widgets(options, counts, state)
+    filter_widgets(options, page.counts, state)
     st.header("Results", anchor=False)
-    if results is None or not results.hits:
-        render_no_results(state, run)
+    results = page.results
+    if not results.hits:
+        render_no_results(state, page.counts)
         return
-    shown = results.hits
-    st.markdown(f"{len(matched)} documents match; showing the {len(shown)} most relevant, each with its best passage.")
+    shown, matched = results.hits, results.matched_documents
+    st.markdown(f"{matched} documents match; showing the {len(shown)} most relevant, each with its best passage.")
     titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
     for hit in shown:
         render_hit(hit, state, titles)
-    if len(matched) > len(shown):
-        more = min(RESULTS_SHOWN, len(matched) - len(shown))
+    if matched > len(shown):
+        more = min(RESULTS_SHOWN, matched - len(shown))
         label = "Show 1 more result" if more == 1 else f"Show {more} more results"
         st.button(label, on_click=show_more, args=(state,))
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         ModelMismatch,
         without_folders,
     )
-    from index.facets import FacetCounts
+    from index.facets import FacetCounts, facet_value
     from index.filters import FACETS, FacetName, Filters
     from index.present import Marked, highlight, query_terms
     from index.reports import FileNote, RunReport, SavedReport
@@ -42,6 +42,7 @@ _HOME = {
     "ModelMismatch": "index.errors",
     "without_folders": "index.errors",
     "FacetCounts": "index.facets",
+    "facet_value": "index.facets",
     "FACETS": "index.filters",
     "FacetName": "index.filters",
     "Filters": "index.filters",
@@ -92,6 +93,7 @@ __all__ = [
     "SearchPage",
     "SearchResults",
     "ServedBuild",
+    "facet_value",
     "highlight",
     "query_terms",
     "without_folders",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Literal
+
+from index import FACETS as ALL_FACETS
+from index import FacetName
 
 KIND_LABELS: dict[str, str] = {
     "guidance": "Guidance",
@@ -16,8 +18,8 @@ KIND_LABELS: dict[str, str] = {
     "other": "Other",
 }
 
-FacetName = Literal["kind", "agency", "focus_area", "status"]
-FACETS: tuple[FacetName, ...] = ("kind", "agency", "focus_area", "status")
+# The facets chosen from lists; the publication year has a box of its own.
+FACETS: tuple[FacetName, ...] = tuple(f for f in ALL_FACETS if f != "year")
 FACET_LABELS: dict[str, str] = {"kind": "Kind", "agency": "Agency", "focus_area": "Focus area", "status": "Status"}
 
 

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from index import MAX_QUERY_CHARS, DocumentRecord, Filters
-from portal.labels import FACETS, FacetName, value_label
+from index import MAX_QUERY_CHARS, DocumentRecord, FacetName, Filters, facet_value
+from portal.labels import FACETS, value_label
 from portal.urls import UrlState, url_number
-
-
-def facet_value(record: DocumentRecord, facet: FacetName) -> str:
-    value: str = getattr(record.metadata, facet)
-    return value
 
 
 @dataclass(frozen=True)
@@ -37,8 +31,9 @@ class SearchState:
     def has_filters(self) -> bool:
         return self.year is not None or any(self.selected.values())
 
-    def active_facets(self) -> list[str]:
-        return [f for f in FACETS if self.values(f)] + (["year"] if self.year is not None else [])
+    def active_facets(self) -> list[FacetName]:
+        year: list[FacetName] = ["year"] if self.year is not None else []
+        return [f for f in FACETS if self.values(f)] + year
 
     def filters(self) -> Filters:
         return Filters(
@@ -101,39 +96,3 @@ def parse_search_state(get_all: Callable[[str], Sequence[str]], options: FacetOp
             selected[facet] = tuple(chosen)
     year = url_number((list(get_all("year")) or [""])[-1])
     return SearchState(query, selected, year if year in options.years else None)
-
-
-# Every text a search matches under some filters, best first, each as the documents holding it
-# (more than one when the same text is filed twice); see Hub.matching.
-SearchRunner = Callable[[Filters], list[tuple[DocumentRecord, ...]]]
-
-
-def memoise(run: SearchRunner) -> SearchRunner:
-    """`run` that runs each distinct set of filters once: with no filter chosen, the results and
-    every facet's counts come from one search."""
-    cache: dict[Filters, list[tuple[DocumentRecord, ...]]] = {}
-
-    def cached(filters: Filters) -> list[tuple[DocumentRecord, ...]]:
-        if filters not in cache:
-            cache[filters] = run(filters)
-        return cache[filters]
-
-    return cached
-
-
-def facet_counts(run: SearchRunner, state: SearchState) -> dict[str, Counter[str]]:
-    """For each facet, how many results each of its values would leave.
-
-    A facet's counts come from the search with every other filter applied but not its own, so
-    choosing a value shows exactly the number printed beside it. A text filed twice counts once
-    for each value any of its copies has, as choosing that value shows it once, through that copy.
-    `run` must return every match; wrap it in `memoise`."""
-    counts: dict[str, Counter[str]] = {}
-    for facet in FACETS:
-        matches = run(state.without(facet).filters())
-        counts[facet] = Counter(v for match in matches for v in {facet_value(r, facet) for r in match} if v)
-    matches = run(state.without("year").filters())
-    counts["year"] = Counter(
-        year for match in matches for year in {str(r.metadata.published.year) for r in match if r.metadata.published}
-    )
-    return counts

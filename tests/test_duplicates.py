@@ -19,7 +19,7 @@ from index.search import search
 from index.snapshot import open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
-from portal.search_state import SearchState, facet_counts, memoise
+from portal.search_state import SearchState
 from tests.app_support import app, env_for, get, tables, texts
 from tests.helpers import write_md
 
@@ -149,14 +149,14 @@ def test_filter_counts_count_a_text_once_for_each_value_its_copies_have(
     update_index(copies, fake_embedder)
     hub = Hub(copies, lambda s: fake_embedder)
     query = "brake inspection before winter"
-    run = memoise(lambda f: hub.matching(query, f))
-    counts = facet_counts(run, SearchState(query))
+    page = hub.search_page(query, limit=10)
+    counts = page.counts.values
     # The text is shown once, but choosing either agency shows it, through the copy that has it.
     assert counts["agency"]["Transport"] == 1 and counts["agency"]["Roads"] == 1
     for agency in ("Transport", "Roads"):
         chosen = SearchState(query, {"agency": (agency,)}).filters()
-        assert len(hub.search(query, chosen, limit=10).hits) == counts["agency"][agency]
-    assert len(run(SearchState(query).filters())) == hub.search(query, limit=10).matched_documents == 2
+        assert len(hub.search_page(query, chosen, limit=10).results.hits) == counts["agency"][agency]
+    assert len(hub.matching(query)) == page.results.matched_documents == 2
 
 
 @pytest.mark.parametrize("agency", [None, "Roads"])

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from index import MAX_QUERY_CHARS, DocumentRecord, Filters
-from portal.search_state import FacetOptions, SearchState, facet_counts, memoise, parse_search_state
-from tests.app_support import NOT_NUMBERS, record
+from index import MAX_QUERY_CHARS, Filters
+from portal.search_state import FacetOptions, SearchState, parse_search_state
+from tests.app_support import NOT_NUMBERS
 
 
 @pytest.mark.parametrize("raw", NOT_NUMBERS)
@@ -29,22 +29,3 @@ def test_parse_search_state_validates_everything() -> None:
     assert parse_search_state(lambda name: {"year": ["1999"], "q": ["x" * 900]}.get(name, []), options).year is None
     too_long = "x" * (MAX_QUERY_CHARS + 400)
     assert len(parse_search_state(lambda name: {"q": [too_long]}.get(name, []), options).query) == MAX_QUERY_CHARS
-
-
-def test_facet_counts_drop_only_their_own_filter() -> None:
-    docs = {
-        "g1": record("g1", kind="guidance", agency="A"),
-        "g2": record("g2", kind="guidance", agency="B"),
-        "t1": record("t1", kind="tool", agency="A"),
-    }
-    calls: list[Filters] = []
-
-    def run(filters: Filters) -> list[tuple[DocumentRecord, ...]]:
-        calls.append(filters)
-        return [(r,) for r in docs.values() if filters.allows(r)]
-
-    state = SearchState("q", {"kind": ("tool",)})
-    counts = facet_counts(memoise(run), state)
-    assert counts["kind"] == {"guidance": 2, "tool": 1}  # without the kind filter
-    assert counts["agency"] == {"A": 1}  # with it
-    assert len(calls) == 2  # the searches without agency/status/focus/year filters are the same one
