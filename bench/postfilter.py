@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         settings = Settings(data_dir=args.data_dir, model=DEFAULT_MODEL)
     hub = Hub(settings, lambda s: embedder)
-    build = hub.build()
+    build = hub.snapshot()
     say(
         f"index: {len(build.documents):,} documents, {build.vectors.size:,} passages; "
         f"{settings.search.candidates} candidates a leg"

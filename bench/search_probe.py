@@ -30,7 +30,7 @@ def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
     settings = Settings(data_dir=data_dir, model=DEFAULT_MODEL)
     embedder = load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, models)
     hub = Hub(settings, lambda s: embedder)
-    build = hub.build()
+    build = hub.snapshot()
     for q in queries[:5]:
         hub.search(q)
     plain = [timed(lambda q=q: hub.search(q, limit=10))[0] for q in queries]  # type: ignore[misc]

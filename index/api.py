@@ -15,7 +15,7 @@ from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady, without_
 from index.layout import earlier_builds, read_pointer, rollback
 from index.reports import RunReport, SavedReport, latest_report, recent_reports
 from index.search import Filters, Mode, SearchPage, SearchResults, match_documents, search, search_page, texts_of
-from index.snapshot import Build, open_build, opens
+from index.snapshot import Snapshot, open_build, opens
 from index.status import IndexStatus, ServedBuild
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
@@ -40,7 +40,7 @@ class _Serving:
     """The build being served for one reading of the pointer, and why, if it is not the live one."""
 
     live_id: str | None  # None: the pointer itself could not be read
-    build: Build
+    build: Snapshot
     reason: str | None
 
 
@@ -71,7 +71,7 @@ class Hub:
                 self._embedder = self._factory(self.settings)
             return self._embedder
 
-    def build(self) -> Build:
+    def snapshot(self) -> Snapshot:
         """The build to search: the live one, reopened when the pointer names a newer one, or
         the newest earlier build that opens while the live one cannot be read.
 
@@ -81,7 +81,7 @@ class Hub:
     @property
     def fallback_reason(self) -> str | None:
         """A sentence for readers saying that an earlier build is shown and why, or None when
-        the live build is served (None too when no build opens at all: `build()` raises then)."""
+        the live build is served (None too when no build opens at all: `snapshot()` raises then)."""
         try:
             return self._current().reason
         except HubError:
@@ -126,7 +126,7 @@ class Hub:
         what = f"the live build {live_id}" if live_id else "the live index pointer"
         raise IndexCorrupt(f"{what} could not be read ({why}), and no earlier build opens")
 
-    def _open(self, build_id: str) -> tuple[Build | None, str]:
+    def _open(self, build_id: str) -> tuple[Snapshot | None, str]:
         """(the opened build, "") or (None, why it cannot be read), remembering a failure."""
         known = self._damaged.get(build_id)
         if known is not None:
@@ -147,20 +147,20 @@ class Hub:
         # The data folder as configured (often relative, "data") and in its absolute forms.
         return without_folders(text.replace(str(self.settings.data_dir) + os.sep, ""), [self.settings.data_dir])
 
-    def _set_aside(self, build: Build, exc: IndexCorrupt) -> None:
+    def _set_aside(self, build: Snapshot, exc: IndexCorrupt) -> None:
         """Remember that `build` turned out damaged while being read, so the next call moves on."""
         with self._build_lock:
             self._damaged.setdefault(build.build_id, self._shown(exc, build.build_id))
 
-    def _reading(self, work: Callable[[Build], T]) -> T:
+    def _reading(self, work: Callable[[Snapshot], T]) -> T:
         """`work` on the served build; if that build turns out damaged part way, once more on
         the build served next. Raises IndexNotReady or IndexCorrupt."""
-        build = self.build()
+        build = self.snapshot()
         try:
             return work(build)
         except IndexCorrupt as exc:
             self._set_aside(build, exc)
-        build = self.build()
+        build = self.snapshot()
         try:
             return work(build)
         except IndexCorrupt as exc:
@@ -198,7 +198,7 @@ class Hub:
         Raises IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
         embedder = self._embedder_for(mode)
 
-        def work(build: Build) -> list[Match]:
+        def work(build: Snapshot) -> list[Match]:
             matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
             return texts_of(build, matches.docs)
 
@@ -210,13 +210,13 @@ class Hub:
 
     def documents(self) -> list[DocumentRecord]:
         """Every document of the served build. Raises IndexNotReady or IndexCorrupt."""
-        return list(self.build().documents.values())
+        return list(self.snapshot().documents.values())
 
     def document(self, doc_id: str) -> DocumentView:
         """A document by id, with its text and passages. Raises DocumentNotFound for any id not
         in the served build, IndexNotReady, or IndexCorrupt when no build can be read."""
 
-        def work(build: Build) -> DocumentView:
+        def work(build: Snapshot) -> DocumentView:
             record = build.documents.get(doc_id)
             if record is None:
                 raise DocumentNotFound(f"no document with id {doc_id!r}")

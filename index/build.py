@@ -37,7 +37,7 @@ from index.layout import (
 from index.manifest import Manifest, StaleRecord, write_manifest
 from index.reports import FileNote, RunReport, save_report
 from index.reuse import Entry, carry_over, keep_stale, open_previous, reusable
-from index.snapshot import Build
+from index.snapshot import Snapshot
 from index.store import SqliteStore
 from index.validate import sample_passage, validate
 from index.vectors import VectorIndex
@@ -123,7 +123,7 @@ def _start(run: _Run, report: RunReport) -> None:
             previous.close()
 
 
-def _steps(run: _Run, report: RunReport, previous: Build | None) -> None:
+def _steps(run: _Run, report: RunReport, previous: Snapshot | None) -> None:
     """The run's steps, in order; each returns early when there is nothing more to do."""
     report.previous_build = previous.build_id if previous else ""
     reuse = reusable(previous, run.embedder, run.settings)
@@ -161,7 +161,7 @@ def _steps(run: _Run, report: RunReport, previous: Build | None) -> None:
     report.build_id, report.documents, report.chunks = manifest.build_id, manifest.documents, manifest.chunks or 0
 
 
-def _plan(run: _Run, report: RunReport, previous: Build | None, reuse: bool) -> ChangePlan:
+def _plan(run: _Run, report: RunReport, previous: Snapshot | None, reuse: bool) -> ChangePlan:
     """Scan the corpus and decide what to do with each file; the report lists the plan."""
     scan = scan_corpus(run.settings.corpus_dir, run.settings.limits)
     report.skipped = [FileNote.of(f) for f in scan.skipped]
@@ -178,7 +178,7 @@ def _plan(run: _Run, report: RunReport, previous: Build | None, reuse: bool) -> 
 
 
 def _read(
-    run: _Run, report: RunReport, plan: ChangePlan, previous: Build | None, budget: int
+    run: _Run, report: RunReport, plan: ChangePlan, previous: Snapshot | None, budget: int
 ) -> tuple[dict[str, Entry], list[Document], dict[str, str]]:
     """Carry the unchanged documents over, read the new and changed files, and keep the last
     good version of documents that failed. Returns (carried over, read, {stale id: why})."""
@@ -240,7 +240,7 @@ def _assemble(
     return _Contents([e.document for e in ordered], vectors, [t for e in ordered for t in e.texts])
 
 
-def _check_size(run: _Run, previous: Build | None, documents: int) -> None:
+def _check_size(run: _Run, previous: Snapshot | None, documents: int) -> None:
     """Refuse a build with no documents, or one that shrank more than `max_shrink` (a corpus
     folder that is not mounted looks like every document deleted). Raises BuildRejected."""
     settings = run.settings
@@ -328,7 +328,7 @@ def _validate_and_publish(run: _Run, staging: Path, manifest: Manifest, sample: 
     publish(run.settings, manifest.build_id)
 
 
-def _is_live(settings: Settings, build: Build) -> bool:
+def _is_live(settings: Settings, build: Snapshot) -> bool:
     """False when `build` is an earlier build standing in for a live one that cannot be opened."""
     try:
         return read_pointer(settings) == build.build_id
@@ -336,7 +336,7 @@ def _is_live(settings: Settings, build: Build) -> bool:
         return False
 
 
-def _nothing_to_do(live: Build, plan: ChangePlan, reuse: bool, full: bool) -> bool:
+def _nothing_to_do(live: Snapshot, plan: ChangePlan, reuse: bool, full: bool) -> bool:
     """True when the live build already is what this run would build.
 
     A build made before copies were recorded is rebuilt once (from its own vectors) to find
@@ -353,7 +353,7 @@ def _nothing_to_do(live: Build, plan: ChangePlan, reuse: bool, full: bool) -> bo
     return live.store.intact()
 
 
-def _failed_again(live: Build, plan: ChangePlan, fresh: list[Document], reuse: bool, full: bool) -> bool:
+def _failed_again(live: Snapshot, plan: ChangePlan, fresh: list[Document], reuse: bool, full: bool) -> bool:
     """True when every file read this run failed and, those aside, there was nothing to do: a
     failure worth retrying (reading was stopped) is retried each run, but a build identical to
     the live one is not published again, so the builds kept for rollback stay distinct."""
@@ -362,7 +362,7 @@ def _failed_again(live: Build, plan: ChangePlan, fresh: list[Document], reuse: b
     return _nothing_to_do(live, replace(plan, to_read=[]), reuse, full)
 
 
-def _report_unchanged(settings: Settings, report: RunReport, live: Build, plan: ChangePlan) -> None:
+def _report_unchanged(settings: Settings, report: RunReport, live: Snapshot, plan: ChangePlan) -> None:
     stale = set(live.manifest.stale)
     report.failed = [FileNote.of(f, kept=f.doc_id in stale) for f in plan.failures]
     report.stale = sorted(stale)

@@ -24,7 +24,7 @@ from index.beir import BeirData, load_beir, write_corpus
 from index.build import update_index
 from index.metrics import evaluate
 from index.search import MODES, Mode, rank_documents
-from index.snapshot import Build, open_live
+from index.snapshot import Snapshot, open_live
 from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
 from ingest.progress import Progress
@@ -69,7 +69,7 @@ def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
 
 def prepare_index(
     data: BeirData, settings: Settings, embedder: Embedder, progress: Progress | None = None
-) -> tuple[Build, dict[str, str], bool]:
+) -> tuple[Snapshot, dict[str, str], bool]:
     """Write the corpus and bring its index up to date; return (build, hub id -> BEIR id, rebuilt).
 
     Raises HubError when the build fails."""
@@ -86,7 +86,7 @@ def prepare_index(
 
 
 def run_queries(
-    build: Build,
+    build: Snapshot,
     embedder: Embedder,
     queries: dict[str, str],
     ids: dict[str, str],

@@ -16,7 +16,7 @@ import numpy as np
 
 from index.filters import Filters, MetadataColumns
 from index.keyword import KeywordHits, KeywordIndex
-from index.snapshot import Build
+from index.snapshot import Snapshot
 from index.vectors import VectorIndex
 
 
@@ -97,7 +97,7 @@ class Legs:
     keyword: KeywordLeg
 
 
-def legs_of(build: Build) -> Legs:
+def legs_of(build: Snapshot) -> Legs:
     """The dense and keyword legs of an opened build, sharing one translation of filters."""
     masks = RowMasks(build.columns, build.row_doc)
     return Legs(FaissDenseLeg(build.vectors, masks), Bm25KeywordLeg(build.keyword, masks))

@@ -9,7 +9,7 @@ import numpy as np
 
 from index.errors import IndexCorrupt, IndexNotReady
 from index.layout import earlier_builds, read_pointer
-from index.snapshot import Build, open_build, open_live
+from index.snapshot import Snapshot, open_build, open_live
 from ingest.embed import Embedder
 from ingest.pipeline import indexed_text
 from ingest.plan import ChangePlan
@@ -26,7 +26,7 @@ class Entry:
     texts: list[str]
 
 
-def open_previous(settings: Settings, notices: list[str]) -> Build | None:
+def open_previous(settings: Settings, notices: list[str]) -> Snapshot | None:
     """The build to start from: the live one, or, when it cannot be opened, the newest earlier
     build that can (so its unchanged documents are not read and embedded again), with a notice
     added saying so. None when there is none: everything is read."""
@@ -51,7 +51,7 @@ def open_previous(settings: Settings, notices: list[str]) -> Build | None:
     return None
 
 
-def reusable(previous: Build | None, embedder: Embedder, settings: Settings) -> bool:
+def reusable(previous: Snapshot | None, embedder: Embedder, settings: Settings) -> bool:
     """True when the previous build's passages and vectors can go into the new build as they are."""
     return (
         previous is not None
@@ -60,7 +60,7 @@ def reusable(previous: Build | None, embedder: Embedder, settings: Settings) -> 
     )
 
 
-def carry_over(previous: Build | None, plan: ChangePlan, embedder: Embedder, budget: int) -> dict[str, Entry]:
+def carry_over(previous: Snapshot | None, plan: ChangePlan, embedder: Embedder, budget: int) -> dict[str, Entry]:
     """The unchanged documents, taken from the previous build. One whose passages there are
     damaged is moved to `plan.to_read`, to be read again from its file."""
     kept: dict[str, Entry] = {}
@@ -74,7 +74,7 @@ def carry_over(previous: Build | None, plan: ChangePlan, embedder: Embedder, bud
     return kept
 
 
-def from_build(build: Build, doc_id: str, embedder: Embedder, budget: int) -> Entry | None:
+def from_build(build: Snapshot, doc_id: str, embedder: Embedder, budget: int) -> Entry | None:
     """A document of `build` with its vectors and keyword texts, or None when any of it is
     damaged (missing or extra passages, unreadable rows, vectors that are not finite)."""
     try:
@@ -108,7 +108,7 @@ def from_build(build: Build, doc_id: str, embedder: Embedder, budget: int) -> En
 
 
 def keep_stale(
-    previous: Build | None, plan: ChangePlan, kept: dict[str, Entry], embedder: Embedder, budget: int
+    previous: Snapshot | None, plan: ChangePlan, kept: dict[str, Entry], embedder: Embedder, budget: int
 ) -> dict[str, str]:
     """Keep the last good version of each previous document that failed this run, or whose
     folder could not be listed; returns {document id: why it is stale}. Adds them to `kept`."""

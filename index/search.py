@@ -15,7 +15,7 @@ from index.filters import Filters
 from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages
 from index.legs import DenseLeg, Legs, legs_of
 from index.present import Marked, query_terms, snippet
-from index.snapshot import Build
+from index.snapshot import Snapshot
 from index.store import DocumentRecord
 from ingest.embed import Embedder
 from ingest.metadata import metadata_to_json
@@ -93,7 +93,7 @@ class SearchPage:
     counts: FacetCounts
 
 
-def check_model(build: Build, embedder: Embedder) -> None:
+def check_model(build: Snapshot, embedder: Embedder) -> None:
     """Refuse to mix vectors: the query must be embedded by the model that built the index."""
     built_with = build.manifest.model
     if built_with != embedder.model_key:
@@ -177,7 +177,7 @@ class Matches:
 
 
 def match_documents(
-    build: Build,
+    build: Snapshot,
     embedder: Embedder,
     query: str,
     settings: SearchSettings,
@@ -212,7 +212,7 @@ def match_documents(
 
 
 def rank_documents(
-    build: Build,
+    build: Snapshot,
     embedder: Embedder,
     query: str,
     settings: SearchSettings,
@@ -231,7 +231,7 @@ def rank_documents(
 
 
 def ranking_of(
-    build: Build, matches: Matches, settings: SearchSettings, limit: int | None, passing: np.ndarray | None = None
+    build: Snapshot, matches: Matches, settings: SearchSettings, limit: int | None, passing: np.ndarray | None = None
 ) -> Ranking:
     """The best `limit` texts of `matches` (all if None), each as its best-ranked copy, with
     their best passages; only documents marked in `passing` (all if None) are kept."""
@@ -252,7 +252,7 @@ def ranking_of(
     return Ranking(ranked, len(docs))
 
 
-def texts_of(build: Build, docs: np.ndarray) -> list[tuple[DocumentRecord, ...]]:
+def texts_of(build: Snapshot, docs: np.ndarray) -> list[tuple[DocumentRecord, ...]]:
     """The texts among documents `docs` (best first), each as the documents of `docs` holding
     it, in the order of each text's best document."""
     # Dicts keep insertion order, so each text sits where its best copy ranked.
@@ -263,7 +263,7 @@ def texts_of(build: Build, docs: np.ndarray) -> list[tuple[DocumentRecord, ...]]
 
 
 def search(
-    build: Build,
+    build: Snapshot,
     embedder: Embedder,
     query: str,
     settings: SearchSettings,
@@ -286,7 +286,7 @@ def search(
 
 
 def search_page(
-    build: Build,
+    build: Snapshot,
     embedder: Embedder,
     query: str,
     settings: SearchSettings,
@@ -315,7 +315,7 @@ def search_page(
     return SearchPage(results_of(build, query, ranking, mode, filters), counts)
 
 
-def results_of(build: Build, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:
+def results_of(build: Snapshot, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:
     """The documents of `ranking` as results, their passages read from the store with snippets."""
     top = ranking.documents
     terms = query_terms(query)

@@ -19,7 +19,7 @@ from ingest.settings import Settings
 
 
 @dataclass
-class Build:
+class Snapshot:
     """An opened build: everything a search needs, loaded once and shared read-only."""
 
     build_id: str
@@ -43,7 +43,7 @@ class Build:
         self.store.close()
 
 
-def open_live(settings: Settings) -> Build:
+def open_live(settings: Settings) -> Snapshot:
     """Open the published build. Raises IndexNotReady or IndexCorrupt (naming the file)."""
     build_id = read_pointer(settings)
     if build_id is None:
@@ -51,7 +51,7 @@ def open_live(settings: Settings) -> Build:
     return open_build(settings.builds_dir / build_id)
 
 
-def open_build(folder: Path) -> Build:
+def open_build(folder: Path) -> Snapshot:
     """Open a build folder and check its parts agree. Raises IndexCorrupt naming the bad file."""
     manifest = read_manifest(folder)
     for name in (STORE, VECTORS):
@@ -74,7 +74,7 @@ def opens(folder: Path) -> bool:
     return True
 
 
-def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Build:
+def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     """The rest of `open_build` once the store is open. Raises IndexCorrupt naming the bad file."""
     records = store.documents()
     row_ids = store.chunk_doc_ids()
@@ -101,6 +101,6 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Build:
     columns = MetadataColumns([documents[d] for d in doc_order])
     group = group_of(doc_order, manifest.copies())
     copies = copies_by_index(group, doc_order)
-    return Build(
+    return Snapshot(
         folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group, copies
     )

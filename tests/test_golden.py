@@ -16,7 +16,7 @@ import yaml
 
 from index.metrics import hit_rate, reciprocal_rank
 from index.search import Mode, rank_documents
-from index.snapshot import Build, open_live
+from index.snapshot import Snapshot, open_live
 from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ class Figures:
     missed: tuple[tuple[Golden, list[str]], ...]  # queries with nothing relevant in the top RECALL_AT
 
 
-def measure(build: Build, embedder: Any, settings: Settings, queries: list[Golden], mode: Mode) -> Figures:
+def measure(build: Snapshot, embedder: Any, settings: Settings, queries: list[Golden], mode: Mode) -> Figures:
     found: list[float] = []
     reciprocal: list[float] = []
     missed: list[tuple[Golden, list[str]]] = []
@@ -77,7 +77,7 @@ def measure(build: Build, embedder: Any, settings: Settings, queries: list[Golde
 
 
 @pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[tuple[Build, Settings]]:
+def sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[tuple[Snapshot, Settings]]:
     from index.build import update_index
 
     settings = Settings(corpus_dir=ROOT / "corpus", data_dir=tmp_path_factory.mktemp("golden-data"))
@@ -101,7 +101,7 @@ def test_dev_and_golden_queries_differ() -> None:
     assert not golden & {item.query.casefold() for item in load_queries(DEV)}
 
 
-def measure_and_report(build: Build, embedder: Any, settings: Settings, queries: list[Golden]) -> Figures:
+def measure_and_report(build: Snapshot, embedder: Any, settings: Settings, queries: list[Golden]) -> Figures:
     """Every mode's figures printed, and every query the hybrid search missed; returns hybrid's."""
     figures = {mode: measure(build, embedder, settings, queries, mode) for mode in ("dense", "keyword", "hybrid")}
     for mode, fig in figures.items():
@@ -112,14 +112,14 @@ def measure_and_report(build: Build, embedder: Any, settings: Settings, queries:
     return hybrid
 
 
-def test_golden_queries(sample_index: tuple[Build, Settings], real_embedder: Any) -> None:
+def test_golden_queries(sample_index: tuple[Snapshot, Settings], real_embedder: Any) -> None:
     build, settings = sample_index
     hybrid = measure_and_report(build, real_embedder, settings, load_golden())
     assert hybrid.recall >= MIN_RECALL, f"hybrid Recall@{RECALL_AT} {hybrid.recall:.3f} < {MIN_RECALL}"
     assert hybrid.mrr >= MIN_MRR, f"hybrid MRR@10 {hybrid.mrr:.3f} < {MIN_MRR}"
 
 
-def test_development_queries(sample_index: tuple[Build, Settings], real_embedder: Any) -> None:
+def test_development_queries(sample_index: tuple[Snapshot, Settings], real_embedder: Any) -> None:
     build, settings = sample_index
     hybrid = measure_and_report(build, real_embedder, settings, load_queries(DEV))
     assert hybrid.recall >= DEV_MIN_RECALL, f"hybrid Recall@{RECALL_AT} {hybrid.recall:.3f} < {DEV_MIN_RECALL}"

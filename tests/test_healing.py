@@ -225,7 +225,7 @@ def test_a_damaged_live_build_gives_way_to_the_earlier_one(
 
     results = hub.search("ferry harbour")
     assert results.hits[0].doc_id == "ferries.md"
-    assert hub.build().build_id == earlier
+    assert hub.snapshot().build_id == earlier
     assert sorted(r.doc_id for r in hub.documents()) == ["ferries.md", "rates.md"]
     reason = hub.fallback_reason
     assert reason is not None
@@ -240,7 +240,7 @@ def test_the_live_build_is_served_and_no_reason_given_when_it_opens(
 ) -> None:
     _, live = _two_builds(settings, fake_embedder)
     hub = Hub(settings, lambda _: fake_embedder)
-    assert hub.build().build_id == live
+    assert hub.snapshot().build_id == live
     assert hub.fallback_reason is None
 
 
@@ -266,7 +266,7 @@ def test_a_damaged_build_is_not_opened_again_on_every_call(
     write_md(settings.corpus_dir, "parks.md", "# Parks\n\nBook a park for an event.", title="Parks")
     newest = update_index(settings, fake_embedder)
     assert newest.outcome == "published"
-    assert hub.build().build_id == newest.build_id
+    assert hub.snapshot().build_id == newest.build_id
     assert hub.fallback_reason is None
     assert opened == [live, earlier, newest.build_id]
 
@@ -275,13 +275,13 @@ def test_the_next_run_replaces_a_damaged_live_build(settings: Settings, fake_emb
     earlier, live = _two_builds(settings, fake_embedder)
     _garbage(settings.builds_dir / live / "store.sqlite")
     hub = Hub(settings, lambda _: fake_embedder)
-    assert hub.build().build_id == earlier
+    assert hub.snapshot().build_id == earlier
     report = update_index(settings, fake_embedder)
     assert report.outcome == "published", report.message
     assert report.build_id not in (earlier, live)
     assert hub.search("dog registration").hits[0].doc_id == "dogs.md"
     assert sorted(r.doc_id for r in hub.documents()) == ["dogs.md", "ferries.md", "rates.md"]
-    assert hub.build().build_id == report.build_id
+    assert hub.snapshot().build_id == report.build_id
     assert hub.fallback_reason is None
 
 
@@ -305,7 +305,7 @@ def test_an_unreadable_pointer_gives_way_to_the_newest_published_build(
     (settings.data_dir / "LIVE").write_text("{half written", encoding="utf-8")
     hub = Hub(settings, lambda _: fake_embedder)
     assert hub.has_index()
-    assert hub.build().build_id == live
+    assert hub.snapshot().build_id == live
     assert (hub.fallback_reason or "").startswith("The pointer to the live build could not be read (LIVE:")
 
 
@@ -319,10 +319,10 @@ def test_a_partial_build_is_never_served_but_an_older_finished_one_is(
     (settings.builds_dir / earlier).rename(settings.builds_dir / f"{older}.partial")
     _garbage(settings.builds_dir / live / "store.sqlite")
     with pytest.raises(IndexCorrupt, match="no earlier build opens"):
-        Hub(settings, lambda _: fake_embedder).build()
+        Hub(settings, lambda _: fake_embedder).snapshot()
     (settings.builds_dir / f"{older}.partial").rename(settings.builds_dir / older)
     hub = Hub(settings, lambda _: fake_embedder)
-    assert hub.build().build_id == older
+    assert hub.snapshot().build_id == older
     assert f"showing the earlier build {older}" in (hub.fallback_reason or "")
 
 
@@ -368,11 +368,11 @@ def test_a_damaged_passage_page_found_mid_search_falls_back(settings: Settings, 
     long, embedder = _long_passages(settings, tmp_path)
     earlier, live = _with_marked_passage(long, embedder)
     hub = Hub(long, lambda _: embedder)
-    assert hub.build().build_id == live  # the damage does not show when the build is opened
+    assert hub.snapshot().build_id == live  # the damage does not show when the build is opened
 
     results = hub.search(f"dredging {MARKER}")
     assert [h.doc_id for h in results.hits] == ["harbour.md"]
-    assert hub.build().build_id == earlier
+    assert hub.snapshot().build_id == earlier
     assert f"The live build {live} could not be read (store.sqlite: damaged" in (hub.fallback_reason or "")
     with pytest.raises(DocumentNotFound):
         hub.document("dredging.md")  # served by the earlier build, which never held it

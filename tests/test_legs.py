@@ -11,7 +11,7 @@ import pytest
 from index.build import update_index
 from index.filters import Filters
 from index.legs import Bm25KeywordLeg, FaissDenseLeg, RowMasks, legs_of
-from index.snapshot import Build, open_live
+from index.snapshot import Snapshot, open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
 from tests.helpers import write_md
@@ -20,7 +20,7 @@ QUERY = "harbour dredging permits and privacy of records"
 
 
 @pytest.fixture
-def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Build]:
+def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Snapshot]:
     corpus = settings.corpus_dir
     kinds = ("guidance", "tool", "standard")
     agencies = ("Ports Agency", "Archives")
@@ -40,7 +40,7 @@ def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Build]:
     opened.close()
 
 
-def rows_of_documents_passing(build: Build, filters: Filters) -> set[int]:
+def rows_of_documents_passing(build: Snapshot, filters: Filters) -> set[int]:
     """Every passage row whose document passes `filters`, checked document by document."""
     passing = {i for i, doc_id in enumerate(build.doc_order) if filters.allows(build.documents[doc_id])}
     return {row for row, doc in enumerate(build.row_doc.tolist()) if doc in passing}
@@ -57,7 +57,9 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("filters", FILTERS)
-def test_the_dense_leg_returns_every_passage_of_allowed_documents_and_no_other(build: Build, filters: Filters) -> None:
+def test_the_dense_leg_returns_every_passage_of_allowed_documents_and_no_other(
+    build: Snapshot, filters: Filters
+) -> None:
     leg = legs_of(build).dense
     vector = HashEmbedder().encode_query(QUERY)
     rows, scores = leg.search(vector, build.vectors.size, filters)
@@ -66,7 +68,7 @@ def test_the_dense_leg_returns_every_passage_of_allowed_documents_and_no_other(b
 
 
 @pytest.mark.parametrize("filters", FILTERS)
-def test_the_keyword_leg_returns_only_passages_of_allowed_documents(build: Build, filters: Filters) -> None:
+def test_the_keyword_leg_returns_only_passages_of_allowed_documents(build: Snapshot, filters: Filters) -> None:
     leg = legs_of(build).keyword
     everything = leg.search(QUERY, build.keyword.size, Filters())
     hits = leg.search(QUERY, build.keyword.size, filters)
@@ -75,7 +77,7 @@ def test_the_keyword_leg_returns_only_passages_of_allowed_documents(build: Build
     assert len(hits.rows) == len(hits.scores) == len(hits.coverage)
 
 
-def test_no_filter_means_every_row(build: Build) -> None:
+def test_no_filter_means_every_row(build: Snapshot) -> None:
     leg = legs_of(build).keyword
     hits = leg.search(QUERY, build.keyword.size, Filters())
     # Every passage holds the query's words, so every one of them comes back.
@@ -84,13 +86,13 @@ def test_no_filter_means_every_row(build: Build) -> None:
 
 
 @pytest.mark.parametrize("filters", FILTERS[1:])
-def test_a_filter_becomes_a_mask_of_rows_through_the_metadata_columns(build: Build, filters: Filters) -> None:
+def test_a_filter_becomes_a_mask_of_rows_through_the_metadata_columns(build: Snapshot, filters: Filters) -> None:
     mask = RowMasks(build.columns, build.row_doc).mask(filters)
     assert mask is not None and not mask.flags.writeable
     assert set(np.flatnonzero(mask).tolist()) == rows_of_documents_passing(build, filters)
 
 
-def test_the_legs_of_a_search_share_one_translation_of_a_filter(build: Build) -> None:
+def test_the_legs_of_a_search_share_one_translation_of_a_filter(build: Snapshot) -> None:
     legs = legs_of(build)
     assert isinstance(legs.dense, FaissDenseLeg) and isinstance(legs.keyword, Bm25KeywordLeg)
     filters = Filters(kinds=("tool",))

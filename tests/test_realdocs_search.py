@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from index.build import update_index
-from index.snapshot import Build, open_live
+from index.snapshot import Snapshot, open_live
 from ingest.settings import Settings
 from tests.conftest import SHARED, needs_shared
 from tests.test_golden import GOLDEN, MIN_MRR, RECALL_AT, load_queries, measure_and_report
@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.model, pytest.mark.shared, needs_shared]
 
 
 @pytest.fixture(scope="module")
-def realdocs_index(tmp_path_factory: pytest.TempPathFactory, fast_embedder: Any) -> Iterator[tuple[Build, Settings]]:
+def realdocs_index(tmp_path_factory: pytest.TempPathFactory, fast_embedder: Any) -> Iterator[tuple[Snapshot, Settings]]:
     settings = Settings(corpus_dir=REALDOCS, data_dir=tmp_path_factory.mktemp("realdocs-data"))
     report = update_index(settings, fast_embedder)
     assert report.outcome == "published", report.summary()
@@ -48,7 +48,7 @@ def test_realdocs_queries_are_well_formed() -> None:
 
 
 def test_real_documents_answer_questions_in_other_words(
-    realdocs_index: tuple[Build, Settings], fast_embedder: Any
+    realdocs_index: tuple[Snapshot, Settings], fast_embedder: Any
 ) -> None:
     build, settings = realdocs_index
     hybrid = measure_and_report(build, fast_embedder, settings, load_queries(QUERIES))

@@ -13,14 +13,14 @@ import pytest
 from index.build import update_index
 from index.keyword import KeywordIndex, analyse
 from index.search import Filters, search
-from index.snapshot import Build, open_live
+from index.snapshot import Snapshot, open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import SearchSettings, Settings
 from tests.helpers import write_md
 
 
 @pytest.fixture
-def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Build]:
+def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Snapshot]:
     corpus = settings.corpus_dir
     for i in range(12):
         write_md(
@@ -74,12 +74,12 @@ def build(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Build]:
     opened.close()
 
 
-def ids(build: Build, query: str, settings: SearchSettings | None = None, **kwargs: object) -> list[str]:
+def ids(build: Snapshot, query: str, settings: SearchSettings | None = None, **kwargs: object) -> list[str]:
     results = search(build, HashEmbedder(), query, settings or SearchSettings(), **kwargs)  # type: ignore[arg-type]
     return [h.doc_id for h in results.hits]
 
 
-def test_filter_never_hides_results_that_exist(build: Build) -> None:
+def test_filter_never_hides_results_that_exist(build: Snapshot) -> None:
     # With only 3 candidates per leg, the tool would be cut before a later filter could keep it.
     narrow = SearchSettings(candidates=3)
     assert "tool.md" not in ids(build, "harbour dredging", narrow)
@@ -97,11 +97,11 @@ def test_filter_never_hides_results_that_exist(build: Build) -> None:
         (Filters(kinds=("training",)), set()),
     ],
 )
-def test_filters_restrict_results(build: Build, filters: Filters, expected: set[str]) -> None:
+def test_filters_restrict_results(build: Snapshot, filters: Filters, expected: set[str]) -> None:
     assert set(ids(build, "maori harbour records dredging", filters=filters, limit=50)) == expected
 
 
-def test_a_document_appears_once_with_a_few_passages(build: Build) -> None:
+def test_a_document_appears_once_with_a_few_passages(build: Snapshot) -> None:
     results = search(build, HashEmbedder(), "records of automated decisions", SearchSettings())
     found = [h.doc_id for h in results.hits]
     assert found.count("long.md") == 1
@@ -110,24 +110,24 @@ def test_a_document_appears_once_with_a_few_passages(build: Build) -> None:
     assert hit.passages[0].score >= hit.passages[-1].score
 
 
-def test_macrons_fold_both_ways(build: Build) -> None:
+def test_macrons_fold_both_ways(build: Snapshot) -> None:
     without = ids(build, "Maori", mode="keyword")
     with_macron = ids(build, "Māori", mode="keyword")
     assert {"maori.md", "plain.md"} <= set(without)
     assert set(without) == set(with_macron)
 
 
-def test_case_and_stemming_do_not_matter(build: Build) -> None:
+def test_case_and_stemming_do_not_matter(build: Snapshot) -> None:
     assert ids(build, "DREDGED PERMIT", mode="keyword")[0].startswith(("guide", "tool"))
     assert "long.md" in ids(build, "recording decision", mode="keyword")
 
 
-def test_question_need_not_contain_every_word(build: Build) -> None:
+def test_question_need_not_contain_every_word(build: Snapshot) -> None:
     found = ids(build, "how do I look after taonga when the weather is terrible", mode="keyword")
     assert found[0] == "maori.md"
 
 
-def test_snippet_marks_query_terms(build: Build) -> None:
+def test_snippet_marks_query_terms(build: Snapshot) -> None:
     hit = search(build, HashEmbedder(), "kaitiakitanga", SearchSettings(), mode="keyword").hits[0]
     marked = [text for text, is_match in hit.passages[0].snippet if is_match]
     assert marked == ["kaitiakitanga"]
@@ -150,7 +150,7 @@ def test_snippet_marks_query_terms(build: Build) -> None:
         "\x00\x01 harbour",
     ],
 )
-def test_any_user_input_is_safe(build: Build, query: str) -> None:
+def test_any_user_input_is_safe(build: Snapshot, query: str) -> None:
     for mode in ("hybrid", "dense"):
         found = ids(build, query, mode=mode)
         assert len(found) == len(set(found))  # each document once, whatever the query
@@ -160,22 +160,22 @@ def test_any_user_input_is_safe(build: Build, query: str) -> None:
     assert any(d.startswith("guide") for d in keyword) == ("harbour" in query)
 
 
-def test_queries_without_words_give_no_results(build: Build) -> None:
+def test_queries_without_words_give_no_results(build: Snapshot) -> None:
     assert ids(build, "?!.,") == []
     assert ids(build, "") == []
     assert ids(build, "🙂🚢") == []
 
 
-def test_limit_caps_documents_not_passages(build: Build) -> None:
+def test_limit_caps_documents_not_passages(build: Snapshot) -> None:
     assert len(ids(build, "harbour", limit=4)) == 4
 
 
-def test_settings_candidates_do_not_change_top_result(build: Build) -> None:
+def test_settings_candidates_do_not_change_top_result(build: Snapshot) -> None:
     wide = replace(SearchSettings(), candidates=500)
     assert ids(build, "kaitiakitanga taonga", wide)[0] == "maori.md"
 
 
-def test_keyword_scores_are_bm25_as_the_library_computes_it(build: Build) -> None:
+def test_keyword_scores_are_bm25_as_the_library_computes_it(build: Snapshot) -> None:
     # The keyword leg reads the index's sparse columns directly; it must rank exactly as
     # summing the library's own per-term scores over every passage would.
     query = "harbour dredging records of Māori taonga"
@@ -202,12 +202,12 @@ def test_keyword_scores_are_bm25_as_the_library_computes_it(build: Build) -> Non
         Filters(published_to=dt.date(2030, 1, 1)),
     ],
 )
-def test_filters_on_many_documents_agree_with_each_document(build: Build, filters: Filters) -> None:
+def test_filters_on_many_documents_agree_with_each_document(build: Snapshot, filters: Filters) -> None:
     one_by_one = [filters.allows(build.documents[d]) for d in build.doc_order]
     assert build.columns.allowed(filters).tolist() == one_by_one
 
 
-def test_a_document_matching_in_many_passages_can_rank_higher(build: Build) -> None:
+def test_a_document_matching_in_many_passages_can_rank_higher(build: Snapshot) -> None:
     # With passage_decay above zero a document's further passages add to its score.
     flat = search(build, HashEmbedder(), "automated decision", SearchSettings(), mode="keyword")
     summed = search(build, HashEmbedder(), "automated decision", SearchSettings(passage_decay=0.5), mode="keyword")
@@ -215,7 +215,7 @@ def test_a_document_matching_in_many_passages_can_rank_higher(build: Build) -> N
     assert {h.doc_id: h.score for h in summed.hits}["long.md"] > flat_score
 
 
-def test_keyword_index_with_unsorted_columns_ranks_the_same(build: Build) -> None:
+def test_keyword_index_with_unsorted_columns_ranks_the_same(build: Snapshot) -> None:
     # The keyword leg looks passages up by bisection in each term's rows; an index whose rows
     # come unsorted is put in order when it is opened, and ranks exactly as before.
     query = "harbour records taonga automated"

@@ -155,7 +155,7 @@ def test_limit_zero_shows_no_results_but_counts_them(hub: Hub) -> None:
 def test_a_scope_reaches_every_leg_with_the_chosen_filters(
     hub: Hub, leg_calls: list[tuple[str, Filters]], fake_embedder: HashEmbedder
 ) -> None:
-    build, settings = hub.build(), hub.settings.search
+    build, settings = hub.snapshot(), hub.settings.search
     scope = Filters(kinds=("guidance", "tool"))
     ranking = rank_documents(build, fake_embedder, QUERY, settings, scope=scope, filters=Filters(kinds=("tool",)))
     assert leg_calls == [("dense", Filters(kinds=("tool",))), ("keyword", Filters(kinds=("tool",)))]
