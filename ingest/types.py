@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from ingest.kinds import Details
 
-Kind = Literal["guidance", "case-study", "tool", "initiative", "standard", "training", "other"]
-Status = Literal["current", "superseded", "withdrawn"]
 KINDS: tuple[str, ...] = ("guidance", "case-study", "tool", "initiative", "standard", "training", "other")
 STATUSES: tuple[str, ...] = ("current", "superseded", "withdrawn")
 FORMATS: dict[str, str] = {
