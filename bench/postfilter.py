@@ -21,7 +21,8 @@ import datetime as dt
 import os
 import statistics
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -71,8 +72,9 @@ class Pair:
         return len(set(self.pushed) - set(self.posted))
 
 
-def compare(hub: Hub, queries: list[str]) -> list[Pair]:
-    """Both top 10s for every query and every single-facet filter with results."""
+def compare(hub: Hub, page_hub: Hub, queries: list[str]) -> list[Pair]:
+    """Both top 10s, from `hub.search` and `page_hub.search_page`, for every query and every
+    single-facet filter with results."""
     records = hub.documents()
     values = {facet: sorted({v for r in records if (v := facet_value(r, facet))}) for facet in FACETS}
     pairs = []
@@ -83,7 +85,7 @@ def compare(hub: Hub, queries: list[str]) -> list[Pair]:
                 pushed = hub.search(query, filters, limit=TOP)
                 if not pushed.hits:
                     continue
-                posted = hub.search_page(query, filters, limit=TOP).results
+                posted = page_hub.search_page(query, filters, limit=TOP).results
                 pairs.append(
                     Pair(
                         query,
@@ -99,6 +101,7 @@ def compare(hub: Hub, queries: list[str]) -> list[Pair]:
 
 
 def report(pairs: list[Pair]) -> None:
+    """How often the two top 10s agree, and how they differ when they do not."""
     n = len(pairs)
     same = sum(p.pushed == p.posted for p in pairs)
     same_set = sum(p.pushed != p.posted and set(p.pushed) == set(p.posted) for p in pairs)
@@ -133,9 +136,37 @@ def report(pairs: list[Pair]) -> None:
         )
 
 
-def golden_queries() -> list[str]:
+def golden_queries() -> dict[str, set[str]]:
+    """Each golden query with the documents that answer it."""
     paths = sorted((ROOT / "tests" / "golden").glob("queries_*.yaml"))
-    return [entry["query"] for path in paths for entry in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    entries = [entry for path in paths for entry in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return {entry["query"]: set(entry["relevant"]) for entry in entries}
+
+
+def answers(pairs: list[Pair], relevant: dict[str, set[str]]) -> None:
+    """How many of the golden answers each top 10 holds, over every pair."""
+
+    def found(query: str, shown: tuple[str, ...]) -> int:
+        # The bench's padded corpus holds the sample corpus in a folder of its own.
+        return sum(any(d == r or d.endswith("/" + r) for d in shown) for r in relevant[query])
+
+    pushed = sum(found(p.query, p.pushed) for p in pairs)
+    posted = sum(found(p.query, p.posted) for p in pairs)
+    say(f"  golden answers in the top {TOP}, summed over the pairs: search {pushed}, page {posted}")
+
+
+def timings(hub: Hub, page_hub: Hub, queries: list[str]) -> None:
+    """Median milliseconds of a page view and of a search, over the queries, without filters."""
+    page: list[float] = []
+    plain: list[float] = []
+    for query in queries:
+        start = time.perf_counter()
+        page_hub.search_page(query, limit=20)
+        page.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        hub.search(query, limit=10)
+        plain.append((time.perf_counter() - start) * 1000)
+    say(f"median ms: Hub.search_page {statistics.median(page):.1f}, Hub.search {statistics.median(plain):.1f}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, help="an existing data folder to search (default: index the sample)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/hub-postfilter"))
     parser.add_argument("--models", type=Path, help="where the model export is kept (default: <work>/models)")
+    parser.add_argument("--candidates", type=int, help="passages a leg returns (default: the setting's)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     embedder = load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, args.models or args.work / "models")
@@ -153,12 +185,22 @@ def main(argv: list[str] | None = None) -> None:
     else:
         settings = Settings(data_dir=args.data_dir, model=DEFAULT_MODEL)
     hub = Hub(settings, lambda s: embedder)
+    page_hub = hub
+    if args.candidates:
+        # The search keeps the setting's candidates: only the page's pool changes.
+        page_hub = Hub(
+            replace(settings, search=replace(settings.search, candidates=args.candidates)), lambda s: embedder
+        )
     build = hub.snapshot()
     say(
-        f"index: {len(build.documents):,} documents, {build.vectors.size:,} passages; "
-        f"{settings.search.candidates} candidates a leg"
+        f"index: {len(build.documents):,} documents, {build.vectors.size:,} passages; candidates a leg: "
+        f"{settings.search.candidates} for the search, {page_hub.settings.search.candidates} for the page"
     )
-    report(compare(hub, golden_queries()))
+    relevant = golden_queries()
+    pairs = compare(hub, page_hub, list(relevant))
+    report(pairs)
+    answers(pairs, relevant)
+    timings(hub, page_hub, list(relevant))
 
 
 if __name__ == "__main__":
