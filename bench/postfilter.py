@@ -30,6 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import say  # noqa: E402
 from index.api import Hub  # noqa: E402
 from index.build import update_index  # noqa: E402
 from index.facets import facet_value  # noqa: E402
@@ -38,10 +39,6 @@ from ingest.embed import load_embedder  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, Settings  # noqa: E402
 
 TOP = 10
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def single(facet: FacetName, value: str) -> Filters:
