@@ -132,12 +132,13 @@ def filter_widgets(options: FacetOptions, counts: FacetCounts, state: SearchStat
                 format_func=counted(facet, tally),
                 placeholder="Any",
             )
-        years = counts.values["year"]
+        years, any_year = counts.values["year"], counts.totals["year"]
         st.selectbox(
             "Published in",
             options=["", *map(str, options.years)],
             key=YEAR_KEY,
-            format_func=lambda y: f"{y} ({years[y]})" if y else f"Any year ({sum(years.values())})",
+            # Undated documents, and texts whose copies differ in year, count once in "any year".
+            format_func=lambda y: f"{y} ({years[y]})" if y else f"Any year ({any_year})",
         )
         if state.has_filters():
             st.button("Clear all filters", on_click=clear_filters)

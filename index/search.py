@@ -160,7 +160,7 @@ class RankedDocument:
 @dataclass(frozen=True)
 class Ranking:
     documents: tuple[RankedDocument, ...]  # the best ones asked for, best first
-    matched: int  # every document with a matching passage
+    matched: int  # every text with a matching passage (a text filed twice counts once)
 
 
 @dataclass(frozen=True)

@@ -318,3 +318,17 @@ def more_button(at: AppTest, label: str) -> Any:
     found = [b for b in at.button if b.label.startswith("Show ")]
     assert [b.label for b in found] == [label]
     return found[0]
+
+
+def test_any_year_counts_undated_documents_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Any year (N)" is what removing the year filter shows, undated documents included."""
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_md(corpus, "dated.md", "Ferry timetable changes for the winter season. " * 5, published="2025-03-01")
+    write_md(corpus, "undated.md", "Ferry timetable notes kept by the harbour office. " * 5)
+    for name, value in env_for(corpus, data).items():
+        monkeypatch.setenv(name, value)
+    assert Hub(Settings.from_env(env_for(corpus, data))).update().outcome == "published"
+    st.cache_resource.clear()
+    at = app(q="ferry timetable", year="2025")
+    assert result_titles(at) == ["Dated"]
+    assert at.sidebar.selectbox(key="search_year").options[0] == "Any year (2)"
