@@ -1,0 +1,126 @@
+"""How well the hub answers, on the development sets: the figures the answer work is judged by.
+
+Run:  python bench/answers.py [--work /tmp/hub-answers] [--mode hybrid]
+
+1. Core questions (tests/golden/dev_core.yaml, sample corpus): the share with a right document
+   in the top 3, and MRR@10.
+2. Queries the hub cannot answer (tests/golden/dev_no_answer.yaml, sample corpus): how many
+   documents each one "matches", and the best score; for comparison the same for the core
+   questions. The hub has no "no good match" state yet, so none is flagged.
+3. Real documents (tests/golden/realdocs_pages.yaml, ../shared/realdocs, when present): the share
+   of queries whose first result is a right document and whose first passage is on a page (PDF)
+   or under a heading (Markdown) that answers the query.
+
+Indexes are built with the default runtime, as the hub builds them, and kept in --work so a
+second run only searches. Nothing here is a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import say  # noqa: E402
+from index.build import update_index  # noqa: E402
+from index.search import Hit, Mode, search  # noqa: E402
+from index.snapshot import Snapshot, open_live  # noqa: E402
+from ingest.embed import Embedder, load_embedder  # noqa: E402
+from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, Settings  # noqa: E402
+
+GOLDEN = ROOT / "tests" / "golden"
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+
+
+def entries(name: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = yaml.safe_load((GOLDEN / name).read_text(encoding="utf-8"))
+    return data
+
+
+def opened(corpus: Path, data: Path, embedder: Embedder) -> tuple[Snapshot, Settings]:
+    """The index of `corpus` kept in `data`, brought up to date first."""
+    settings = Settings(corpus_dir=corpus, data_dir=data, model=DEFAULT_MODEL)
+    report = update_index(settings, embedder)
+    if report.outcome not in ("published", "unchanged"):
+        raise SystemExit(f"the index of {corpus} could not be built: {report.message}")
+    return open_live(settings), settings
+
+
+def core_questions(build: Snapshot, settings: Settings, embedder: Embedder, mode: Mode) -> None:
+    questions = entries("dev_core.yaml")
+    top3, reciprocal = 0, []
+    for item in questions:
+        hits = search(build, embedder, item["query"], settings.search, limit=10, mode=mode).hits
+        ranks = [n for n, hit in enumerate(hits, start=1) if hit.doc_id in item["relevant"]]
+        top3 += bool(ranks and ranks[0] <= 3)
+        reciprocal.append(1 / ranks[0] if ranks else 0.0)
+    say(f"core questions ({len(questions)}): right document in the top 3 for {top3} ({top3 / len(questions):.0%})")
+    say(f"  MRR@10 {statistics.mean(reciprocal):.3f}")
+
+
+def matching(build: Snapshot, settings: Settings, embedder: Embedder, name: str, mode: Mode) -> None:
+    """How many documents each query of `name` matches, and the best result's score."""
+    counts, best = [], []
+    for item in entries(name):
+        results = search(build, embedder, item["query"], settings.search, limit=1, mode=mode)
+        counts.append(results.matched_documents)
+        best.append(results.hits[0].score if results.hits else 0.0)
+    say(
+        f"  {name}: documents matched per query median {statistics.median(counts):.0f} "
+        f"(of {len(build.documents)}), best score median {statistics.median(best):.3f}, "
+        f"min {min(best):.3f}, max {max(best):.3f}"
+    )
+
+
+def on_judged_place(hit: Hit, judged: dict[str, Any]) -> bool:
+    """Whether the hit's first passage is on a judged page or under a judged heading."""
+    passage = hit.passages[0] if hit.passages else None
+    if passage is None:
+        return False
+    pages = judged.get("pages", {}).get(hit.doc_id, [])
+    headings = judged.get("sections", {}).get(hit.doc_id, [])
+    return (passage.page is not None and passage.page in pages) or any(h in passage.heading_path for h in headings)
+
+
+def real_pages(build: Snapshot, settings: Settings, embedder: Embedder, mode: Mode) -> None:
+    judged = {item["query"]: item for item in entries("realdocs_pages.yaml")}
+    right_doc = right_place = 0
+    for item in entries("realdocs.yaml"):
+        hits = search(build, embedder, item["query"], settings.search, limit=1, mode=mode).hits
+        if not hits or hits[0].doc_id not in item["relevant"]:
+            continue
+        right_doc += 1
+        right_place += on_judged_place(hits[0], judged.get(item["query"], {}))
+    n = len(judged)
+    say(f"real documents ({n} queries): first result a right document {right_doc} ({right_doc / n:.0%}),")
+    say(f"  and its first passage on a right page or section {right_place} ({right_place / n:.0%})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/hub-answers"))
+    parser.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid")
+    args = parser.parse_args()
+    embedder = load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, args.work / "models")
+    build, settings = opened(ROOT / "corpus", args.work / "sample", embedder)
+    core_questions(build, settings, embedder, args.mode)
+    say("documents that 'match' (the hub shows a result list for every query):")
+    matching(build, settings, embedder, "dev_no_answer.yaml", args.mode)
+    matching(build, settings, embedder, "dev_core.yaml", args.mode)
+    say("no good match flagged: 0 queries (the hub has no such state yet)")
+    if REALDOCS.is_dir():
+        build, settings = opened(REALDOCS, args.work / "realdocs", embedder)
+        real_pages(build, settings, embedder, args.mode)
+    else:
+        say(f"real documents: skipped, {REALDOCS} is not present")
+
+
+if __name__ == "__main__":
+    main()
