@@ -14,7 +14,14 @@ Marked = tuple[str, bool]  # (text, is a query term)
 
 
 def query_terms(query: str) -> frozenset[str]:
-    return frozenset(analyse(query))
+    """The terms a snippet marks: the query's analysed words of two letters or more. A lone
+    letter (the "s" of "people's", an initial) is no word a reader looks for."""
+    return frozenset(t for t in analyse(query) if len(t) > 1)
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The analysed terms of `text`, as `query_terms` gives them."""
+    return frozenset(t for w in _WORD.findall(text) if len(t := term_of(w)) > 1)
 
 
 @functools.lru_cache(maxsize=65536)

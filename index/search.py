@@ -3,6 +3,7 @@ with snippets; and a search page's results with its facet counts from the same r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,11 +15,13 @@ from index.facets import FacetCounts, count_facets
 from index.filters import Filters
 from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages
 from index.legs import DenseLeg, Legs, legs_of
-from index.present import Marked, query_terms, snippet
+from index.present import Marked, query_terms, snippet, words_of
 from index.snapshot import Snapshot
-from index.store import DocumentRecord
+from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder
+from ingest.loaders.text import plain_words
 from ingest.metadata import metadata_to_json
+from ingest.pipeline import is_summary_card
 from ingest.settings import SearchSettings
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -316,25 +319,48 @@ def search_page(
 
 
 def results_of(build: Snapshot, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:
-    """The documents of `ranking` as results, their passages read from the store with snippets."""
+    """The documents of `ranking` as results, their passages read from the store with snippets.
+
+    A document's summary card is never one of its passages shown: it found the document, but a
+    reader sent to it lands on no text. When only the card matched, the body passage holding
+    most of the query's terms stands in for it."""
     top = ranking.documents
     terms = query_terms(query)
     records = {c.row: c for c in build.store.chunks(r for d in top for r, _ in d.passages)}
     hits = []
     for doc in top:
-        shown = tuple(
-            Passage(
-                row=row,
-                position=records[row].position,
-                text=records[row].text,
-                snippet=snippet(records[row].text, terms),
-                page=records[row].page,
-                heading_path=records[row].heading_path,
-                start=records[row].start,
-                end=records[row].end,
-                score=score,
-            )
-            for row, score in doc.passages
-        )
-        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, shown, doc.copies))
+        shown = [(records[row], score) for row, score in doc.passages if not _is_card(records[row])]
+        if not shown and doc.passages:
+            body = landing_passage(build.store.chunks_of(doc.doc_id), terms)
+            shown = [(body, doc.passages[0][1])] if body is not None else []
+        markdown = build.documents[doc.doc_id].format == "markdown"
+        passages = tuple(_passage(record, score, terms, markdown) for record, score in shown)
+        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, passages, doc.copies))
     return SearchResults(query, tuple(hits), ranking.matched, mode, filters)
+
+
+def _is_card(record: ChunkRecord) -> bool:
+    return is_summary_card(record.position, record.start, record.end, record.heading_path)
+
+
+def landing_passage(records: Sequence[ChunkRecord], terms: frozenset[str]) -> ChunkRecord | None:
+    """The body passage (not the summary card) holding most of `terms`, the earliest of equals;
+    None for a document with no body passage."""
+    body = [r for r in records if not _is_card(r)]
+    return max(body, key=lambda r: (len(terms & words_of(r.text)), -r.position), default=None)
+
+
+def _passage(record: ChunkRecord, score: float, terms: frozenset[str], markdown: bool) -> Passage:
+    # Snippets of Markdown show the words, not the markup ("[text](path)", "**bold**").
+    text = plain_words(record.text) if markdown else record.text
+    return Passage(
+        row=record.row,
+        position=record.position,
+        text=record.text,
+        snippet=snippet(text, terms),
+        page=record.page,
+        heading_path=record.heading_path,
+        start=record.start,
+        end=record.end,
+        score=score,
+    )

@@ -59,6 +59,8 @@ def read_document(
     )
 
 
+# The heading of the summary card passage.
+CARD_HEADING = "Summary"
 # Metadata fields written by editors as plain sentences about the whole document.
 CARD_FIELDS = ("summary", "problem", "approach", "outcome", "goal", "deliverable", "capability")
 
@@ -87,7 +89,14 @@ def summary_card(
     if not words:
         return None
     first_page = page_starts[0][0] if page_starts else None
-    return Chunk(doc_id, 0, " ".join(words), 0, 0, first_page, ("Summary",))
+    return Chunk(doc_id, 0, " ".join(words), 0, 0, first_page, (CARD_HEADING,))
+
+
+def is_summary_card(position: int, start: int, end: int, heading_path: tuple[str, ...]) -> bool:
+    """Whether a passage is a document's summary card: the first passage, covering no span of
+    the text, under the card's own heading. It helps find the document, but it answers nothing
+    in the text, so readers are never sent to it."""
+    return position == 0 and start == end == 0 and heading_path == (CARD_HEADING,)
 
 
 def _with_title(meta: Metadata, native: str, headings: tuple[Heading, ...], doc_id: str) -> Metadata:

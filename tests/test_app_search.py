@@ -321,7 +321,7 @@ def more_button(at: AppTest, label: str) -> Any:
 
 
 def test_any_year_counts_undated_documents_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """"Any year (N)" is what removing the year filter shows, undated documents included."""
+    """The "Any year (N)" count is what removing the year filter shows, undated documents included."""
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     write_md(corpus, "dated.md", "Ferry timetable changes for the winter season. " * 5, published="2025-03-01")
     write_md(corpus, "undated.md", "Ferry timetable notes kept by the harbour office. " * 5)

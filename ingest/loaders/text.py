@@ -38,6 +38,12 @@ def plain_markdown(line: str) -> str:
     return line
 
 
+def plain_words(text: str) -> str:
+    """Markdown `text` as words to show in a snippet: code fences dropped and every line's inline
+    markup replaced by its text, inside fenced blocks too (a prompt template's "**Endpoints**")."""
+    return "\n".join(plain_markdown(line) for line in text.split("\n") if not _FENCE.match(line))
+
+
 def markdown_heading(line: str) -> tuple[int, str] | None:
     """(level, text) when `line` is an ATX heading such as "## Scope ##", else None.
 
