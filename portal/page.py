@@ -58,6 +58,20 @@ mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px;
 .hub-table th, .hub-table td { border: 1px solid #c9ced6; padding: .35rem .6rem; text-align: left;
                                vertical-align: top; overflow-wrap: break-word; }
 .hub-table th { background: #f0f2f6; font-weight: 600; white-space: nowrap; }
+/* Printing: the whole document, not the part the scroll box shows, and none of the app around
+   it. Streamlit sizes its own containers to the window and scrolls inside them, so each is let
+   grow to its content. Links print with where they lead. */
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stDownloadButton"],
+  [data-testid="stPageLink"], .hub-noprint { display: none !important; }
+  html, body, #root, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stMainBlockContainer"] { height: auto !important; min-height: 0 !important;
+    overflow: visible !important; position: static !important; }
+  [data-testid="stMainBlockContainer"] { max-width: none !important; padding: 0 !important; }
+  .hub-text { max-height: none !important; overflow: visible !important; border: none; padding: 0; }
+  [data-testid="stMain"] a[href]::after { content: " (" attr(href) ")"; font-size: .85em; }
+}
 .hub-table .hub-num { text-align: right; font-variant-numeric: tabular-nums; }
 </style>
 """

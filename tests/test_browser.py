@@ -7,6 +7,7 @@ Run with `python -m pytest tests/test_browser.py -q -s` to see the measured roun
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -16,12 +17,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.app_support import HOSTILE, PRIVACY, ROOT, env_for, write_corpus, write_hostile_files
+from tests.helpers import write_md
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,13 +75,13 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return corpus
 
 
-@pytest.fixture(scope="module")
-def server(corpus_dir: Path) -> Iterator[str]:
-    """The app, started the way an operator would, with an empty data folder."""
-    data = corpus_dir.parent / "data"
-    log = corpus_dir.parent / "streamlit.log"
+@contextmanager
+def serving(corpus: Path) -> Iterator[str]:
+    """The app on `corpus`, started the way an operator would, with an empty data folder."""
+    data = corpus.parent / "data"
+    log = corpus.parent / "streamlit.log"
     port = free_port()
-    env = {**os.environ, **env_for(corpus_dir, data), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, **env_for(corpus, data), "HF_HUB_OFFLINE": "1"}
     command = [sys.executable, "-m", "streamlit", "run", "hub_app.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     with open(log, "wb") as out:
@@ -94,6 +97,12 @@ def server(corpus_dir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(corpus_dir: Path) -> Iterator[str]:
+    with serving(corpus_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -320,3 +329,41 @@ def test_search_round_trip_time(page: Any, server: str) -> None:
     median = statistics.median(times)
     print(f"\nsearch round trip in the browser: median {median * 1000:.0f} ms over {len(times)} searches")
     assert median > 0
+
+
+# A document far longer than the reader's scroll box, each paragraph numbered.
+PARAGRAPHS = 300
+
+
+@pytest.fixture(scope="module")
+def long_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    corpus = tmp_path_factory.mktemp("print") / "corpus"
+    body = "\n\n".join(
+        f"Paragraph {n}: the keeper checks lamp {n} at dusk and writes its reading in the station log."
+        for n in range(PARAGRAPHS)
+    )
+    write_md(corpus, "guidance/lighthouse.md", f"# Lighthouse log\n\n{body}\n", title="Lighthouse log")
+    with serving(corpus) as url:
+        yield url
+
+
+def test_printing_a_long_document_prints_all_of_it_without_the_navigation(browser: Any, long_server: str) -> None:
+    from pypdf import PdfReader
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(long_server)  # the first visit builds the index
+        page.get_by_text("The index is ready").wait_for()
+        page.goto(f"{long_server}/Document?doc=guidance%2Flighthouse.md")
+        page.get_by_role("heading", name="Full text", exact=True).wait_for()
+        wait_idle(page)
+        printed = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in printed)
+    finally:
+        context.close()
+    found = {int(n) for n in re.findall(r"Paragraph (\d+):", text)}
+    assert found == set(range(PARAGRAPHS)), f"{PARAGRAPHS - len(found)} paragraphs missing from the print"
+    for navigation in ("Index status", "Work programme", "AI marketplace"):
+        assert navigation not in text
