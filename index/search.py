@@ -311,9 +311,8 @@ def search_page(
     query = query[:MAX_QUERY_CHARS]
     matches = match_documents(build, embedder, query, settings, scope=scope, mode=mode)
     counts = count_facets(texts_of(build, matches.docs), filters)
-    passing = None
-    if not filters.is_empty():
-        passing = np.array([filters.allows(build.documents[build.doc_order[d]]) for d in matches.docs.tolist()], bool)
+    # The same column check the legs use, over the matched documents only.
+    passing = None if filters.is_empty() else build.columns.allowed(filters)[matches.docs]
     ranking = ranking_of(build, matches, settings, max(limit, 0), passing)
     return SearchPage(results_of(build, query, ranking, mode, filters), counts)
 

@@ -11,7 +11,7 @@ from portal.page import setup_page
 
 
 def card_html(study: CaseStudy) -> str:
-    rows = [("Problem", study.problem), ("Approach", study.approach), ("Outcome", study.outcome)]
+    rows = [("Problem", study.story.problem), ("Approach", study.story.approach), ("Outcome", study.story.outcome)]
     details = "".join(f"<dt>{name}</dt><dd>{esc(text)}</dd>" for name, text in rows if text)
     return (
         f'<div class="hub-card"><h2>{doc_link(study.record.doc_id, study.record.metadata.title)}</h2>'

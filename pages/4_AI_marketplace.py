@@ -33,17 +33,17 @@ def plain_list(items: tuple[str, ...]) -> str:
 
 def card_html(tool: Tool) -> str:
     rows = [
-        ("Capability", tool.capability),
-        ("Provider", tool.provider),
-        ("Highest classification allowed", tool.max_classification),
-        ("Approval status", tool.approval_status.capitalize()),
+        ("Capability", tool.details.capability),
+        ("Provider", tool.details.provider),
+        ("Highest classification allowed", tool.details.max_classification),
+        ("Approval status", tool.details.approval_status.capitalize()),
     ]
     details = "".join(f"<dt>{name}</dt><dd>{esc(text)}</dd>" for name, text in rows if text)
     return (
         f'<div class="hub-card"><h2>{doc_link(tool.record.doc_id, tool.record.metadata.title)}</h2>'
         f"<p>{esc(tool.record.metadata.summary)}</p><dl>{details}</dl>"
-        f"<h3>Conditions of use</h3>{plain_list(tool.conditions)}"
-        f"<h3>Agencies using it</h3>{plain_list(tool.used_by)}"
+        f"<h3>Conditions of use</h3>{plain_list(tool.details.conditions)}"
+        f"<h3>Agencies using it</h3>{plain_list(tool.details.used_by)}"
         f"<h3>Guidance that applies</h3>{links_html(tool.guidance)}"
         f"<h3>Case studies</h3>{links_html(tool.case_studies)}</div>"
     )
@@ -57,7 +57,7 @@ def main() -> None:
     if records is None:
         return
     catalogue = tools(records)
-    providers = sorted({t.provider for t in catalogue if t.provider})
+    providers = sorted({t.details.provider for t in catalogue if t.details.provider})
     sync_widgets(PREFIX, url_state(providers))
     status_col, level_col, provider_col = st.columns(3)
     status_col.multiselect(

@@ -13,7 +13,7 @@ from portal.page import setup_page
 
 def initiative_html(item: Initiative) -> str:
     meta = item.record.metadata
-    rows = [("Goal", item.goal), ("Deliverable", item.deliverable)]
+    rows = [("Goal", item.plan.goal), ("Deliverable", item.plan.deliverable)]
     details = "".join(f"<dt>{name}</dt><dd>{esc(text)}</dd>" for name, text in rows if text)
     return (
         f'<div class="hub-card"><h3>{doc_link(item.record.doc_id, meta.title)}</h3>'

@@ -100,10 +100,10 @@ def library(
 
 @dataclass(frozen=True)
 class CaseStudy:
+    """A case study's record and its own fields, with the documents they name as links."""
+
     record: DocumentRecord
-    problem: str
-    approach: str
-    outcome: str
+    story: CaseStudyDetails
     tools: tuple[Link, ...]
     guidance: tuple[Link, ...]
 
@@ -114,16 +114,7 @@ def case_studies(records: Iterable[DocumentRecord]) -> list[CaseStudy]:
     out = []
     for record in library(by_id.values(), kinds={"case-study"}):
         story = details_as(record.metadata.details, CaseStudyDetails)
-        out.append(
-            CaseStudy(
-                record,
-                problem=story.problem,
-                approach=story.approach,
-                outcome=story.outcome,
-                tools=links(story.tools_used, by_id),
-                guidance=links(story.related, by_id),
-            )
-        )
+        out.append(CaseStudy(record, story, links(story.tools_used, by_id), links(story.related, by_id)))
     return out
 
 
@@ -132,21 +123,19 @@ def case_studies(records: Iterable[DocumentRecord]) -> list[CaseStudy]:
 
 @dataclass(frozen=True)
 class Tool:
+    """A tool's record and its own fields, with the guidance and case studies as links."""
+
     record: DocumentRecord
-    provider: str
-    capability: str
-    max_classification: str
-    approval_status: str
-    conditions: tuple[str, ...]
-    used_by: tuple[str, ...]
+    details: ToolDetails
     guidance: tuple[Link, ...]
     case_studies: tuple[Link, ...]
 
     def cleared_for(self, level: str) -> bool:
         """Whether the tool may handle information classified at `level`."""
-        if level not in CLASSIFICATIONS or self.max_classification not in CLASSIFICATIONS:
+        highest = self.details.max_classification
+        if level not in CLASSIFICATIONS or highest not in CLASSIFICATIONS:
             return False
-        return CLASSIFICATIONS.index(self.max_classification) >= CLASSIFICATIONS.index(level)
+        return CLASSIFICATIONS.index(highest) >= CLASSIFICATIONS.index(level)
 
 
 def tools(records: Iterable[DocumentRecord]) -> list[Tool]:
@@ -159,19 +148,8 @@ def tools(records: Iterable[DocumentRecord]) -> list[Tool]:
     out = []
     for record in library(by_id.values(), kinds={"tool"}, sort="title"):
         tool = details_as(record.metadata.details, ToolDetails)
-        out.append(
-            Tool(
-                record,
-                provider=tool.provider,
-                capability=tool.capability,
-                max_classification=tool.max_classification,
-                approval_status=tool.approval_status,
-                conditions=tool.conditions,
-                used_by=tool.used_by,
-                guidance=links(tool.related, by_id),
-                case_studies=links(used_in.get(record.doc_id, ()), by_id),
-            )
-        )
+        used = links(used_in.get(record.doc_id, ()), by_id)
+        out.append(Tool(record, tool, links(tool.related, by_id), used))
     return out
 
 
@@ -186,9 +164,9 @@ def filter_tools(
     return [
         t
         for t in catalogue
-        if (not statuses or t.approval_status in statuses)
+        if (not statuses or t.details.approval_status in statuses)
         and (not classification or t.cleared_for(classification))
-        and (not providers or t.provider in providers)
+        and (not providers or t.details.provider in providers)
     ]
 
 
@@ -197,10 +175,11 @@ def filter_tools(
 
 @dataclass(frozen=True)
 class Initiative:
+    """An initiative's code, record and own fields, with its documents as links."""
+
     code: str
     record: DocumentRecord
-    goal: str
-    deliverable: str
+    plan: InitiativeDetails
     documents: tuple[Link, ...]
 
 
@@ -226,13 +205,8 @@ def programme(records: Iterable[DocumentRecord]) -> list[FocusArea]:
         code = record.metadata.initiative
         plan = details_as(record.metadata.details, InitiativeDetails)
         linked = links([*plan.related, *(m.doc_id for m in members.get(code, []))], by_id)
-        initiative = Initiative(
-            code,
-            record,
-            goal=plan.goal,
-            deliverable=plan.deliverable,
-            documents=tuple(link for link in linked if link.doc_id != record.doc_id),
-        )
+        documents = tuple(link for link in linked if link.doc_id != record.doc_id)
+        initiative = Initiative(code, record, plan, documents)
         areas.setdefault(record.metadata.focus_area or "Other initiatives", []).append(initiative)
     return [FocusArea(name, tuple(items)) for name, items in areas.items()]
 

@@ -182,16 +182,16 @@ def test_an_index_written_before_details_opens_and_shows_them(settings: Settings
     finally:
         build.close()
     (tool,) = tools(records)
-    assert (tool.provider, tool.max_classification, [c.doc_id for c in tool.case_studies]) == (
+    assert (tool.details.provider, tool.details.max_classification, [c.doc_id for c in tool.case_studies]) == (
         "Harbour Ltd",
         "SENSITIVE",
         ["letters.md"],
     )
     assert tool.cleared_for("IN-CONFIDENCE") and not tool.cleared_for("RESTRICTED")
     (story,) = case_studies(records)
-    assert story.problem == "Hard letters."
+    assert story.story.problem == "Hard letters."
     (area,) = programme(records)
-    assert area.initiatives[0].goal == "Goal one."
+    assert area.initiatives[0].plan.goal == "Goal one."
     assert ("Provider", ("Harbour Ltd",)) in extra_fields(tool.record)
 
 

@@ -54,7 +54,7 @@ def test_tools_and_programme_tolerate_odd_metadata() -> None:
         record("d.md", title="D", initiative="I-2"),
     ]
     (tool,) = tools(docs)
-    assert tool.conditions == ("one condition",) and tool.used_by == ("5",) and tool.guidance == ()
+    assert tool.details.conditions == ("one condition",) and tool.details.used_by == ("5",) and tool.guidance == ()
     (area,) = programme(docs)
     assert [i.code for i in area.initiatives] == ["I-2", "I-10"]
     assert [link.doc_id for link in area.initiatives[0].documents] == ["d.md"]
