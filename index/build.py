@@ -165,9 +165,9 @@ def _plan(run: _Run, report: RunReport, previous: Snapshot | None, reuse: bool) 
     """Scan the corpus and decide what to do with each file; the report lists the plan."""
     scan = scan_corpus(run.settings.corpus_dir, run.settings.limits)
     report.skipped = [FileNote.of(f) for f in scan.skipped]
-    known = (
-        Known(documents=()) if previous is None else replace(previous.manifest.known(), documents=previous.documents)
-    )
+    known = Known()
+    if previous is not None:
+        known = Known(previous.manifest.files, previous.manifest.failures, previous.documents)
     plan = plan_changes(scan, known, failure_key(run.settings.limits), reuse=reuse and not run.full)
     before = set(previous.documents) if previous else set()
     report.removed = plan.removed
@@ -185,14 +185,15 @@ def _read(
     unchanged = list(plan.unchanged)
     kept = carry_over(previous, plan, run.embedder, budget)
     for source in unchanged:
-        if source.doc_id not in kept and previous is not None:
-            # Its passages in the previous build were damaged: the file was read again instead.
+        if source.doc_id in kept:
+            continue
+        # Its passages in the previous build were damaged: the file was read again instead.
+        if previous is not None:
             report.warnings.setdefault(source.doc_id, []).append(
                 "its passages in the live index were damaged, so the file was read again"
             )
-        if source.doc_id not in kept:
-            report.unchanged.remove(source.doc_id)
-            report.updated.append(source.doc_id)
+        report.unchanged.remove(source.doc_id)
+        report.updated.append(source.doc_id)
     read = read_documents(plan.to_read, run.settings, run.embedder.count_tokens, run.embedder.max_tokens, run.progress)
     plan.failures.extend(read.failures)
     stale = keep_stale(previous, plan, kept, run.embedder, budget)

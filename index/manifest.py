@@ -9,7 +9,7 @@ from typing import Any
 
 from index.errors import IndexCorrupt, one_line
 from index.layout import MANIFEST, write_json_atomic
-from ingest.plan import Known, KnownFailure
+from ingest.plan import KnownFailure
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,6 @@ class Manifest:
     duplicates: dict[str, str] | None = None
     failures: dict[str, KnownFailure] = field(default_factory=dict)
     stale: dict[str, StaleRecord] = field(default_factory=dict)
-
-    def known(self) -> Known:
-        """What the next run needs to know about this build's files."""
-        return Known(self.files, self.failures, ())
 
     def copies(self) -> dict[str, str]:
         """The copies recorded (none for a build made before they were)."""
