@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
@@ -22,6 +22,7 @@ from ingest.embed import Embedder, load_embedder
 from ingest.errors import HubError
 from ingest.progress import Progress
 from ingest.settings import Settings
+from ingest.types import Layout
 
 # One matching text: the matching documents that hold it, best first (more than one for a copy).
 Match = tuple[DocumentRecord, ...]
@@ -33,6 +34,9 @@ class DocumentView:
     record: DocumentRecord
     text: str
     chunks: tuple[ChunkRecord, ...]
+    # How the text is laid out (headings, list items, Markdown source); empty for a build made
+    # before layouts were kept.
+    layout: Layout = field(default_factory=Layout)
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,8 @@ class Hub:
             if record is None:
                 raise DocumentNotFound(f"no document with id {doc_id!r}")
             text = build.store.document_text(doc_id) or ""
-            return DocumentView(record, text, tuple(build.store.chunks_of(doc_id)))
+            layout = build.store.document_layout(doc_id) or Layout()
+            return DocumentView(record, text, tuple(build.store.chunks_of(doc_id)), layout)
 
         return self._reading(work)
 

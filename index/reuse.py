@@ -81,6 +81,10 @@ def from_build(build: Snapshot, doc_id: str, embedder: Embedder, budget: int) ->
         record = build.documents[doc_id]
         records = build.store.chunks_of(doc_id)
         text = build.store.document_text(doc_id)
+        # A build made before layouts were kept: the file is read again so the reader can draw it.
+        layout = build.store.document_layout(doc_id)
+        if layout is None:
+            return None
         positions = [c.position for c in records]
         if text is None or len(records) != record.chunk_count or positions != list(range(len(records))):
             return None
@@ -102,6 +106,7 @@ def from_build(build: Snapshot, doc_id: str, embedder: Embedder, budget: int) ->
         page_starts=record.page_starts,
         chunks=chunks,
         warnings=record.warnings,
+        layout=layout,
     )
     texts = [indexed_text(doc.metadata.title, c, embedder.count_tokens, budget) for c in chunks]
     return Entry(doc, vectors, texts)

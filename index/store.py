@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from index.errors import IndexCorrupt
 from ingest.metadata import metadata_from_json, metadata_to_json
-from ingest.types import Document, Metadata
+from ingest.types import Document, Layout, Metadata
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class DocumentStore(Protocol):
         """The full cleaned text of a document, or None if unknown."""
         ...
 
+    def document_layout(self, doc_id: str) -> Layout | None:
+        """How a document's text is laid out; None if unknown, or when the build was made before
+        layouts were kept."""
+        ...
+
     def chunks(self, rows: Iterable[int]) -> list[ChunkRecord]:
         """The passages at `rows`, in the order asked."""
         ...
@@ -78,7 +83,7 @@ DETAIL_CHARS = 120
 _SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, path TEXT, format TEXT, content_hash TEXT,
-    metadata TEXT, warnings TEXT, chunk_count INTEGER, page_starts TEXT, text TEXT
+    metadata TEXT, warnings TEXT, chunk_count INTEGER, page_starts TEXT, text TEXT, layout TEXT
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, doc_id TEXT, position INTEGER, text TEXT,
@@ -125,7 +130,7 @@ class SqliteStore:
             db.executescript(_SCHEMA)
             for doc in documents:
                 db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc.doc_id,
                         doc.path,
@@ -136,6 +141,7 @@ class SqliteStore:
                         len(doc.chunks),
                         json.dumps(doc.page_starts),
                         doc.text,
+                        layout_to_json(doc.layout),
                     ),
                 )
                 db.executemany(
@@ -179,6 +185,16 @@ class SqliteStore:
             row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
             return None if row is None else str(row[0])
 
+    def document_layout(self, doc_id: str) -> Layout | None:
+        """How a document's text is laid out, or None if unknown or the build predates layouts
+        (the reader then draws the text without them). Raises IndexCorrupt."""
+        with self._reading():
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
+            if "layout" not in columns:
+                return None
+            row = self._db.execute("SELECT layout FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            return None if row is None else layout_from_json(str(row[0]))
+
     def chunks(self, rows: Iterable[int]) -> list[ChunkRecord]:
         """The passages at `rows`, in the order asked. Raises IndexCorrupt."""
         wanted = [int(r) for r in rows]
@@ -214,6 +230,22 @@ class SqliteStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def layout_to_json(layout: Layout) -> str:
+    """`layout` as the JSON the store keeps."""
+    return json.dumps({"headings": layout.headings, "items": layout.items, "source": layout.source})
+
+
+def layout_from_json(raw: str) -> Layout:
+    """A layout from the store's JSON. Raises ValueError (or a JSON error, also a ValueError)
+    when it does not have the shape written."""
+    data = json.loads(raw)
+    if not isinstance(data, dict) or not isinstance(data.get("source", ""), str):
+        raise ValueError("layout is not an object")
+    headings = tuple((int(level), int(start), int(end)) for level, start, end in data.get("headings", ()))
+    items = tuple((int(start), int(end)) for start, end in data.get("items", ()))
+    return Layout(headings, items, data.get("source", ""))
 
 
 def _chunk(r: tuple[Any, ...]) -> ChunkRecord:

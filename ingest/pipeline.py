@@ -56,6 +56,7 @@ def read_document(
         page_starts=extracted.page_starts,
         chunks=tuple(chunks),
         warnings=content.warnings,
+        layout=extracted.layout,
     )
 
 

@@ -50,6 +50,19 @@ class Segment:
     text: str
     page: int | None = None
     heading_level: int | None = None
+    list_item: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a document's text is laid out, for the reader to draw it; offsets are into the text.
+
+    Markdown keeps its source (the body after any front matter), which the reader renders with
+    its links, lists and tables; the other formats keep where their headings and list items are."""
+
+    headings: tuple[tuple[int, int, int], ...] = ()  # (level, start, end)
+    items: tuple[tuple[int, int], ...] = ()  # list items: (start, end)
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,7 @@ class Extracted:
     headings: tuple[Heading, ...] = ()
     native_title: str = ""
     warnings: tuple[str, ...] = ()
+    layout: Layout = Layout()
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,7 @@ class Document:
     page_starts: tuple[tuple[int, int], ...]
     chunks: tuple[Chunk, ...]
     warnings: tuple[str, ...] = ()
+    layout: Layout = Layout()
 
 
 @dataclass(frozen=True)

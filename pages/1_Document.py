@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from index import ChunkRecord, DocumentRecord, DocumentView, Hub
+from index import ChunkRecord, DocumentRecord, Hub
 from ingest.errors import HubError
 from portal.catalogue import extra_fields, similar_documents
 from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
@@ -19,12 +19,13 @@ from portal.labels import format_date, kind_label
 from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, SEARCH_PAGE, log_error, setup_page
 from portal.reader import (
     banners,
+    full_text_html,
     highlight_query,
     indexed_original,
     location,
     original_download,
-    reader_pieces,
 )
+from portal.render import ANSWER_ID, PASSAGE_ID, Marks
 from portal.search_state import facet_options, parse_search_state
 from portal.url_state import query_value, query_values
 from portal.urls import UrlState, reader_params, safe_doc_id, safe_position
@@ -33,18 +34,16 @@ from portal.urls import UrlState, reader_params, safe_doc_id, safe_position
 # tempted to render a corpus file as a page of this site.
 MIME = {"pdf": "application/pdf", "markdown": "text/markdown", "text": "text/plain"}
 WORD_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PASSAGE_ID = "hub-passage"
-# Our own constant script (no document content in it): scrolls the document text box, not the
-# whole page, so the marked passage is in view while the metadata stays where it is. It waits for
-# the text to be drawn because Streamlit renders elements one after another.
+# Our own constant script (no document content in it): brings the answering sentence, or else
+# the start of the passage, into view on opening. It waits for the text to be drawn because
+# Streamlit renders elements one after another.
 SCROLL_SCRIPT = f"""<script>
 (function () {{
   let tries = 0;
   function scroll() {{
-    const mark = document.getElementById("{PASSAGE_ID}");
+    const mark = document.getElementById("{ANSWER_ID}") || document.getElementById("{PASSAGE_ID}");
     if (!mark) {{ if (tries++ < 50) setTimeout(scroll, 100); return; }}
-    const box = mark.closest(".hub-text");
-    if (box) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 24;
+    mark.scrollIntoView({{ block: "center" }});
   }}
   scroll();
 }})();
@@ -56,24 +55,6 @@ def not_found() -> None:
     st.info("There is no document at this address. It may have been removed, or the link may be incomplete.")
     st.page_link(SEARCH_PAGE, label="Search the hub")
     st.page_link(LIBRARY_PAGE, label="Browse every document in the Library")
-
-
-def text_html(view: DocumentView, chunk: ChunkRecord | None) -> str:
-    """The document text, escaped, with PDF page breaks shown and the chosen passage marked."""
-    span = (chunk.start, chunk.end) if chunk else None
-    parts: list[str] = []
-    first_mark = True
-    for piece in reader_pieces(view.text, view.record.page_starts, span):
-        if piece.page is not None:
-            parts.append(f'<span class="hub-page">Page {piece.page}</span>')
-        if piece.marked:
-            anchor = f' id="{PASSAGE_ID}"' if first_mark else ""
-            first_mark = False
-            parts.append(f"<mark{anchor}>{esc(piece.text)}</mark>")
-        else:
-            parts.append(esc(piece.text))
-    # A focusable, labelled scroll box, so keyboard users can scroll it and screen readers name it.
-    return f'<div class="hub-text" tabindex="0" role="region" aria-label="Document text">{"".join(parts)}</div>'
 
 
 def metadata_html(record: DocumentRecord, titles: dict[str, str]) -> str:
@@ -206,7 +187,8 @@ def main() -> None:
         if chunk is not None:
             show_passage(chunk, query, record.metadata.title)
         st.header("Full text", anchor=False)
-        st.html(text_html(view, chunk))
+        marks = Marks((chunk.start, chunk.end) if chunk else None)
+        st.html(full_text_html(view, marks, titles.keys(), search.to_params()))
         if chunk is not None:
             st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)
 

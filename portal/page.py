@@ -40,12 +40,31 @@ mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px;
 .hub-result h3 { font-size: 1.2rem; margin: 0 0 .2rem 0; padding: 0; }
 .hub-snippet { margin: .4rem 0; line-height: 1.5; }
 .hub-status { font-weight: 600; color: #8a2a0a; }
-.hub-text { white-space: pre-wrap; line-height: 1.55; max-height: 70vh; overflow-y: auto;
-            border: 1px solid #c9ced6; border-radius: .4rem; padding: .8rem 1rem; }
-.hub-text:focus { outline: 3px solid #1d4f91; outline-offset: 2px; }
-.hub-text mark { display: inline; }
-.hub-page { display: block; font-weight: 600; color: #3d4451; border-top: 1px dashed #8a93a3;
-            margin: .6rem 0 .2rem 0; padding-top: .2rem; }
+/* The reader's full text: a readable line length, headings and lists as on a government site,
+   the page itself scrolling (no inner scroll box). */
+.hub-text { max-width: 75ch; line-height: 1.6; font-size: 1.05rem; color: #1a1a1a; }
+.hub-text h2, .hub-text h3, .hub-text h4, .hub-text h5, .hub-text h6 { font-weight: 700; line-height: 1.3;
+  padding: 0; margin: 1.8rem 0 .6rem 0; scroll-margin-top: 5rem; }
+.hub-text h2 { font-size: 1.6rem; }
+.hub-text h3 { font-size: 1.3rem; }
+.hub-text h4, .hub-text h5, .hub-text h6 { font-size: 1.1rem; }
+.hub-text p { margin: 0 0 1rem 0; }
+.hub-text .hub-lines { white-space: pre-line; }
+.hub-text ul, .hub-text ol { margin: 0 0 1rem 0; padding-left: 1.6rem; }
+.hub-text li { margin: 0 0 .35rem 0; }
+.hub-text pre { white-space: pre-wrap; background: #f3f4f6; border-radius: .3rem; padding: .6rem .8rem;
+  font-size: .9rem; }
+.hub-text code { background: #f3f4f6; padding: 0 .2em; border-radius: 2px; font-size: .92em; color: #1a1a1a; }
+.hub-text pre code { padding: 0; }
+.hub-text blockquote { border-left: 4px solid #c9ced6; margin: 0 0 1rem 0; padding: .1rem 0 .1rem 1rem; }
+.hub-text a { color: #1d4f91; text-decoration: underline; }
+.hub-external-note { font-size: .85em; }
+.hub-text h2.hub-page { font-size: 1rem; color: #3d4451; border-top: 1px solid #8a93a3; padding-top: .5rem; }
+/* The passage in a soft yellow, its answering sentence stronger and underlined. */
+.hub-text mark.hub-mark { background: #fff1a8; color: #1a1a1a; padding: 0; border-radius: 0; }
+.hub-text mark.hub-answer { background: #ffd23f; color: #1a1a1a; padding: 0; border-radius: 0;
+  box-shadow: inset 0 -2px 0 #7a5c00; }
+.hub-anchor { scroll-margin-top: 6rem; }
 .hub-passage { border-left: 4px solid #1d4f91; background: #f2f6fc; padding: .6rem .9rem;
                white-space: pre-wrap; line-height: 1.5; }
 .hub-card h3 { font-size: 1.15rem; margin: 0 0 .2rem 0; padding: 0; }
@@ -69,7 +88,8 @@ mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px;
   [data-testid="stMainBlockContainer"] { height: auto !important; min-height: 0 !important;
     overflow: visible !important; position: static !important; }
   [data-testid="stMainBlockContainer"] { max-width: none !important; padding: 0 !important; }
-  .hub-text { max-height: none !important; overflow: visible !important; border: none; padding: 0; }
+  .hub-text { max-width: none; }
+  .hub-text mark { box-shadow: none; }
   [data-testid="stMain"] a[href]::after { content: " (" attr(href) ")"; font-size: .85em; }
 }
 .hub-table .hub-num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -1,20 +1,21 @@
-"""What the reader (the Document page) shows besides the text: the original file, if it may be
-downloaded; the warnings to see first; where a passage is; and the text cut for marking."""
+"""What the reader (the Document page) shows: the original file, if it may be downloaded; the
+warnings to see first; where a passage is; and the full text drawn with its structure."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
-from index import DocumentRecord, Marked, highlight, query_terms
+from index import DocumentRecord, DocumentView, Marked, highlight, query_terms
 from ingest.reading import TooLarge, content_hash, read_version
 from ingest.types import SIDECAR_SUFFIX
 from portal.labels import format_date
+from portal.markdown import markdown_html
+from portal.render import Marks, Writer, layout_html, pdf_html
 from portal.values import as_text
 
 # ---- the original file ---------------------------------------------------------------------------
@@ -135,25 +136,21 @@ def highlight_query(text: str, query: str) -> list[Marked]:
     return highlight(text.strip(), query_terms(query))
 
 
-@dataclass(frozen=True)
-class TextPiece:
-    """A run of document text for the reader: whether it is in the chosen passage, and the page
-    that starts with it (PDFs only)."""
-
-    text: str
-    marked: bool
-    page: int | None = None
-
-
-def reader_pieces(text: str, page_starts: Sequence[tuple[int, int]], span: tuple[int, int] | None) -> list[TextPiece]:
-    """Cut `text` where pages start and where the chosen passage begins and ends."""
-    pages = {start: page for page, start in page_starts if 0 <= start <= len(text)}
-    cuts = {0, len(text), *pages}
-    if span:
-        cuts |= {max(0, min(span[0], len(text))), max(0, min(span[1], len(text)))}
-    points = sorted(cuts)
-    pieces = []
-    for start, end in pairwise(points):
-        marked = span is not None and span[0] <= start < span[1]
-        pieces.append(TextPiece(text[start:end], marked, pages.get(start)))
-    return pieces
+def full_text_html(
+    view: DocumentView,
+    marks: Marks,
+    known: Collection[str],
+    search: Mapping[str, str | list[str]] | None = None,
+) -> str:
+    """The document's whole text as HTML with its structure: a Markdown document rendered from
+    its source, a PDF page by page (anchors page-N), other formats as paragraphs with the headings
+    and list items their layout records. What `marks` covers is marked wherever it falls."""
+    writer = Writer(marks)
+    record, layout = view.record, view.layout
+    if record.format == "markdown" and layout.source:
+        markdown_html(layout.source, view.text, writer, record.doc_id, known, search)
+    elif record.format == "pdf":
+        pdf_html(view.text, record.page_starts, writer)
+    else:
+        layout_html(view.text, layout, writer)
+    return f'<article class="hub-text" aria-label="Document text">{writer.html()}</article>'

@@ -32,6 +32,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "pypdf": ("ingest/loaders/pdf.py",),
     "docx": ("ingest/loaders/word.py",),
     "bs4": ("ingest/loaders/html.py",),
+    "markdown_it": ("portal/markdown.py",),
     "streamlit": ("hub_app.py", "pages/", "portal/page.py", "portal/hub_cache.py", "portal/url_state.py"),
 }
 

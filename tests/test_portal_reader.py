@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.reading import content_hash
-from portal.reader import banners, indexed_original, location, original_download, original_file, reader_pieces
+from portal.reader import banners, indexed_original, location, original_download, original_file
 from tests.app_support import record
 
 
@@ -92,21 +92,6 @@ def test_banners() -> None:
     assert (
         banners(record("a.md", status="superseded", extra={"superseded_by": "gone.md"}), today, set())[0].link is None
     )
-
-
-def test_reader_pieces_cut_at_pages_and_passage() -> None:
-    text = "aaaa" + "bbbb" + "cccc"
-    pieces = reader_pieces(text, ((1, 0), (2, 4), (3, 8)), (2, 10))
-    assert [(p.text, p.marked, p.page) for p in pieces] == [
-        ("aa", False, 1),
-        ("aa", True, None),
-        ("bbbb", True, 2),
-        ("cc", True, 3),
-        ("cc", False, None),
-    ]
-    assert "".join(p.text for p in pieces) == text
-    assert [(p.text, p.marked) for p in reader_pieces("abc", (), None)] == [("abc", False)]
-    assert "".join(p.text for p in reader_pieces("abc", ((1, 99),), (1, 99))) == "abc"  # bad offsets are clamped
 
 
 def test_location() -> None:

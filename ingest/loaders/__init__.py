@@ -47,7 +47,7 @@ def load_bytes(name: str, fmt: str, raw: bytes, max_chars: int | None = None) ->
     if not raw.strip():
         raise LoadError(name, "the file is empty", "Add content or remove the file.")
     loaded = _LOADERS[fmt](name, raw, TextBudget(name, max_chars))
-    extracted = assemble(loaded.segments, loaded.native_title, loaded.warnings)
+    extracted = assemble(loaded.segments, loaded.native_title, loaded.warnings, loaded.source)
     if max_chars is not None and len(extracted.text) > max_chars:
         raise too_long(name, max_chars)
     if not extracted.text.strip():

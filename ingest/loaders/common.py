@@ -11,7 +11,7 @@ from typing import Any
 
 from ingest.errors import LoadError
 from ingest.normalise import normalise
-from ingest.types import Extracted, Heading, Segment
+from ingest.types import Extracted, Heading, Layout, Segment
 
 # Clean-up can shrink extracted text (runs of spaces collapse, Markdown link targets go), so while a
 # file is read it is stopped only once its raw text passes this multiple of the limit; the cleaned
@@ -25,6 +25,8 @@ class Loaded:
     native_title: str = ""
     front_matter: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Markdown's source, kept for the reader to render (see Layout).
+    source: str = ""
 
 
 class TextBudget:
@@ -58,11 +60,15 @@ def too_long(name: str, max_chars: int) -> LoadError:
     )
 
 
-def assemble(segments: list[Segment], native_title: str = "", warnings: list[str] | None = None) -> Extracted:
-    """Normalise each segment and join them, recording where pages and headings start."""
+def assemble(
+    segments: list[Segment], native_title: str = "", warnings: list[str] | None = None, source: str = ""
+) -> Extracted:
+    """Normalise each segment and join them, recording where pages, headings and list items are."""
     parts: list[str] = []
     pages: list[tuple[int, int]] = []
     headings: list[Heading] = []
+    spans: list[tuple[int, int, int]] = []
+    items: list[tuple[int, int]] = []
     offset = 0
     for segment in segments:
         text = normalise(segment.text)
@@ -72,6 +78,9 @@ def assemble(segments: list[Segment], native_title: str = "", warnings: list[str
             continue
         if segment.heading_level is not None:
             headings.append(Heading(segment.heading_level, " ".join(text.split()), offset))
+            spans.append((segment.heading_level, offset, offset + len(text)))
+        elif segment.list_item:
+            items.append((offset, offset + len(text)))
         parts.append(text)
         offset += len(text) + 2
     return Extracted(
@@ -80,6 +89,7 @@ def assemble(segments: list[Segment], native_title: str = "", warnings: list[str
         headings=tuple(headings),
         native_title=" ".join(normalise(native_title).split()),
         warnings=tuple(warnings or ()),
+        layout=Layout(tuple(spans), tuple(items), source),
     )
 
 
@@ -98,7 +108,8 @@ def merge_body(segments: list[Segment]) -> list[Segment]:
         run.clear()
 
     for segment in segments:
-        if segment.heading_level is not None:
+        # Headings and list items stay segments of their own, so the reader knows where they are.
+        if segment.heading_level is not None or segment.list_item:
             close_run()
             merged.append(segment)
         else:

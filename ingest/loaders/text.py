@@ -77,7 +77,7 @@ def load_markdown(name: str, raw: bytes, budget: TextBudget) -> Loaded:
         else:
             block.append(line if in_fence else plain_markdown(line))
     segments.append(Segment("\n".join(block)))
-    return Loaded(segments, front_matter=front, warnings=warnings)
+    return Loaded(segments, front_matter=front, warnings=warnings, source=body)
 
 
 def load_text(name: str, raw: bytes, budget: TextBudget) -> Loaded:

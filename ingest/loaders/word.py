@@ -107,6 +107,8 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W_P, _W_TBL, _W_TR, _W_TC, _W_R, _W_HYPERLINK = (_W + t for t in ("p", "tbl", "tr", "tc", "r", "hyperlink"))
 _W_STYLE_ID = f"{_W}pPr/{_W}pStyle"
+# Numbering on a paragraph: Word's bullets and numbered lists.
+_W_NUMBERING = f"{_W}pPr/{_W}numPr"
 _W_VAL = _W + "val"
 _W_RUN_TEXT = frozenset(_W + t for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 
@@ -119,17 +121,20 @@ def _docx_segments(document: Any, budget: TextBudget) -> list[Segment]:
     from docx.enum.style import WD_STYLE_TYPE
 
     segments: list[Segment] = []
-    levels: dict[str | None, int | None] = {}
+    # Per paragraph style: its heading level, and whether it is a list style ("List Bullet").
+    styles: dict[str | None, tuple[int | None, bool]] = {}
     for element in document.element.body:
         if element.tag == _W_TBL:
             segment = Segment(_docx_table_text(element))
         elif element.tag == _W_P:
             style = element.find(_W_STYLE_ID)
             style_id = style.get(_W_VAL) if style is not None else None
-            if style_id not in levels:
-                name = document.part.get_style(style_id, WD_STYLE_TYPE.PARAGRAPH).name
-                levels[style_id] = _docx_heading_level(name or "")
-            segment = Segment(_docx_paragraph_text(element), heading_level=levels[style_id])
+            if style_id not in styles:
+                name = document.part.get_style(style_id, WD_STYLE_TYPE.PARAGRAPH).name or ""
+                styles[style_id] = (_docx_heading_level(name), name.startswith("List"))
+            level, list_style = styles[style_id]
+            listed = level is None and (list_style or element.find(_W_NUMBERING) is not None)
+            segment = Segment(_docx_paragraph_text(element), heading_level=level, list_item=listed)
         else:
             continue
         budget.add(len(segment.text))
