@@ -14,7 +14,7 @@ from ingest.embed import Embedder
 from ingest.pipeline import indexed_text
 from ingest.plan import ChangePlan
 from ingest.settings import Settings
-from ingest.types import Chunk, Document
+from ingest.types import Chunk, Document, Layout
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,15 @@ def open_previous(settings: Settings, notices: list[str]) -> Snapshot | None:
 
 
 def reusable(previous: Snapshot | None, embedder: Embedder, settings: Settings) -> bool:
-    """True when the previous build's passages and vectors can go into the new build as they are."""
+    """True when the previous build's passages and vectors can go into the new build as they are.
+
+    A build made before layouts were kept is not: every file is read again (its vectors mostly
+    come from the embedding cache), so the reader can draw every document with its structure."""
     return (
         previous is not None
         and previous.manifest.model == embedder.model_key
         and previous.manifest.chunking == settings.chunking_key()
+        and previous.store.keeps_layouts()
     )
 
 
@@ -81,10 +85,9 @@ def from_build(build: Snapshot, doc_id: str, embedder: Embedder, budget: int) ->
         record = build.documents[doc_id]
         records = build.store.chunks_of(doc_id)
         text = build.store.document_text(doc_id)
-        # A build made before layouts were kept: the file is read again so the reader can draw it.
-        layout = build.store.document_layout(doc_id)
-        if layout is None:
-            return None
+        # None from a build made before layouts were kept: such a build is not reused (see
+        # `reusable`), but a document kept at its last good version comes without one.
+        layout = build.store.document_layout(doc_id) or Layout()
         positions = [c.position for c in records]
         if text is None or len(records) != record.chunk_count or positions != list(range(len(records))):
             return None

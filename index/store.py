@@ -53,6 +53,11 @@ class DocumentStore(Protocol):
         """The full cleaned text of a document, or None if unknown."""
         ...
 
+    def keeps_layouts(self) -> bool:
+        """Whether the build keeps how each document's text is laid out (builds made before the
+        reader drew documents with their structure do not)."""
+        ...
+
     def document_layout(self, doc_id: str) -> Layout | None:
         """How a document's text is laid out; None if unknown, or when the build was made before
         layouts were kept."""
@@ -185,13 +190,17 @@ class SqliteStore:
             row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
             return None if row is None else str(row[0])
 
+    def keeps_layouts(self) -> bool:
+        """Whether the documents table has the layout column. Raises IndexCorrupt."""
+        with self._reading():
+            return any(r[1] == "layout" for r in self._db.execute("PRAGMA table_info(documents)"))
+
     def document_layout(self, doc_id: str) -> Layout | None:
         """How a document's text is laid out, or None if unknown or the build predates layouts
         (the reader then draws the text without them). Raises IndexCorrupt."""
+        if not self.keeps_layouts():
+            return None
         with self._reading():
-            columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
-            if "layout" not in columns:
-                return None
             row = self._db.execute("SELECT layout FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
             return None if row is None else layout_from_json(str(row[0]))
 

@@ -15,6 +15,7 @@ found; its offset there decides whether it is marked.
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,16 @@ _PLAIN_TAGS = frozenset({"p", "ul", "li", "blockquote", "thead", "tbody", "tr", 
 # How far ahead in the stored text a word is looked for. Markup dropped from the stored text is
 # short, so a word further away is one the stored text does not have (it was cleaned away).
 LOOK_AHEAD = 1000
+# Markdown longer than this is drawn from its stored text instead (headings and paragraphs):
+# markdown-it parses ordinary Markdown at about 400,000 characters a second on this machine and
+# drawing takes as long again, and 300,000 characters of "*a " took 2.9 s in all; the longest
+# real Markdown document seen (realdocs) is under 20,000 characters.
+MAX_SOURCE_CHARS = 200_000
+# The share of the stored text's letters and digits the rendered source must show; less means
+# the parser dropped text (markdown-it leaves out what is nested past its limit), and the stored
+# text is drawn instead, so no document text is ever missing from the reader.
+MIN_SHOWN = 0.9
+_WORD_CHARS = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True)
@@ -71,12 +82,14 @@ def link_target(href: str, doc_id: str, known: Collection[str]) -> LinkTarget:
 
 
 class _Aligner:
-    """Finds the words of the rendered source in the stored text, in order."""
+    """Finds the words of the rendered source in the stored text, in order, and counts the
+    letters and digits of those it found."""
 
     def __init__(self, text: str, marks: Marks) -> None:
         self.text = text
         self.marks = marks
         self.cursor = 0
+        self.found = 0
 
     def runs(self, fragment: str) -> list[tuple[str, int]]:
         """`fragment` cut into runs of one mark state: each word takes the state of where it is
@@ -98,6 +111,7 @@ class _Aligner:
         if found < 0:
             return self.marks.state(self.cursor)
         self.cursor = found + len(wanted)
+        self.found += len(_WORD_CHARS.findall(wanted))
         return self.marks.state(found)
 
 
@@ -121,7 +135,8 @@ class _Renderer:
             self.inline(token.children or [])
         elif token.type in ("fence", "code_block"):
             self.writer.tag("<pre><code>")
-            for i, line in enumerate(token.content.split("\n")):
+            content = token.content[:-1] if token.content.endswith("\n") else token.content
+            for i, line in enumerate(content.split("\n")):
                 self.text(("\n" if i else "") + line)
             self.writer.tag("</code></pre>")
         elif token.type == "hr":
@@ -152,7 +167,7 @@ class _Renderer:
             if token.type == "text":
                 self.text(token.content)
             elif token.type == "softbreak":
-                self.text("\n")
+                self.text(" ")
             elif token.type == "hardbreak":
                 self.writer.tag("<br>")
             elif token.type == "code_inline":
@@ -189,13 +204,20 @@ class _Renderer:
 def markdown_html(
     source: str,
     text: str,
-    writer: Writer,
+    marks: Marks,
     doc_id: str,
     known: Collection[str],
     search: Mapping[str, str | list[str]] | None = None,
-) -> None:
-    """Write the Markdown `source` of document `doc_id` as HTML to `writer`, marking what lies
-    in its marks' spans of the stored `text`. Links to documents in `known` carry `search`."""
+) -> Writer | None:
+    """The Markdown `source` of document `doc_id` drawn as HTML, marking what lies in `marks`'
+    spans of the stored `text`; links to documents in `known` carry `search`. None when the
+    source is too long to parse quickly or its rendering leaves out text the stored text has."""
+    if len(source) > MAX_SOURCE_CHARS:
+        return None
+    writer = Writer(marks)
     renderer = _Renderer(text, writer, doc_id, known, search or {})
     for token in _PARSER.parse(source):
         renderer.block(token)
+    if renderer.aligner.found < MIN_SHOWN * len(_WORD_CHARS.findall(text)):
+        return None
+    return writer

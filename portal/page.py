@@ -48,10 +48,10 @@ mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px;
 .hub-text h2 { font-size: 1.6rem; }
 .hub-text h3 { font-size: 1.3rem; }
 .hub-text h4, .hub-text h5, .hub-text h6 { font-size: 1.1rem; }
-.hub-text p { margin: 0 0 1rem 0; }
-.hub-text .hub-lines { white-space: pre-line; }
+/* Line breaks inside a paragraph of a text or Word file are the writer's; PDF lines are joined. */
+.hub-text p, .hub-text li { margin: 0 0 1rem 0; white-space: pre-line; }
 .hub-text ul, .hub-text ol { margin: 0 0 1rem 0; padding-left: 1.6rem; }
-.hub-text li { margin: 0 0 .35rem 0; }
+.hub-text li { margin-bottom: .35rem; }
 .hub-text pre { white-space: pre-wrap; background: #f3f4f6; border-radius: .3rem; padding: .6rem .8rem;
   font-size: .9rem; }
 .hub-text code { background: #f3f4f6; padding: 0 .2em; border-radius: 2px; font-size: .92em; color: #1a1a1a; }

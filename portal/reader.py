@@ -143,14 +143,17 @@ def full_text_html(
     search: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """The document's whole text as HTML with its structure: a Markdown document rendered from
-    its source, a PDF page by page (anchors page-N), other formats as paragraphs with the headings
-    and list items their layout records. What `marks` covers is marked wherever it falls."""
-    writer = Writer(marks)
+    its source (unless too long, see `markdown_html`), a PDF page by page (anchors page-N), other
+    formats as paragraphs with the headings and list items their layout records. What `marks`
+    covers is marked wherever it falls."""
     record, layout = view.record, view.layout
+    writer = None
     if record.format == "markdown" and layout.source:
-        markdown_html(layout.source, view.text, writer, record.doc_id, known, search)
-    elif record.format == "pdf":
-        pdf_html(view.text, record.page_starts, writer)
-    else:
-        layout_html(view.text, layout, writer)
+        writer = markdown_html(layout.source, view.text, marks, record.doc_id, known, search)
+    if writer is None:
+        writer = Writer(marks)
+        if record.format == "pdf":
+            pdf_html(view.text, record.page_starts, writer)
+        else:
+            layout_html(view.text, layout, writer)
     return f'<article class="hub-text" aria-label="Document text">{writer.html()}</article>'

@@ -146,7 +146,7 @@ def layout_html(text: str, layout: Layout, writer: Writer) -> None:
     for start, end, tag in blocks:
         if start < cursor:  # overlapping records (a damaged layout) are drawn as plain text
             continue
-        if start > cursor or tag != "li":
+        if tag != "li" or text[cursor:start].strip():  # a list ends at anything but an item
             in_list = _close_list(writer, in_list)
         _paragraphs_html(text, cursor, start, writer)
         if tag == "li" and not in_list:
@@ -169,7 +169,7 @@ def _close_list(writer: Writer, in_list: bool) -> bool:
 def _paragraphs_html(text: str, start: int, end: int, writer: Writer) -> None:
     for a, b in paragraphs(text, start, end):
         # The lines of a plain text or a Word paragraph are kept as written (CSS pre-line).
-        writer.tag('<p class="hub-lines">')
+        writer.tag("<p>")
         writer.text(text[a:b], a)
         writer.tag("</p>")
 
