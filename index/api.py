@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from index.answer import answering_sentence
 from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady, without_folders
 from index.layout import earlier_builds, read_pointer, rollback
@@ -207,6 +208,11 @@ class Hub:
             return texts_of(build, matches.docs)
 
         return self._reading(work)
+
+    def answering_sentence(self, text: str, query: str) -> tuple[int, int] | None:
+        """The character span in `text` (a passage) of the sentence that best answers `query`;
+        None when there is none to mark. See `index.answer.answering_sentence`."""
+        return answering_sentence(text, query, self.embedder)
 
     def _embedder_for(self, mode: Mode) -> Embedder:
         """The model, except in keyword-only mode, which never needs it loaded."""

@@ -6,7 +6,7 @@ Pure NumPy over arrays of passage rows and scores: nothing here reads an index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +57,17 @@ def fuse(contributions: Contributions, settings: SearchSettings) -> tuple[np.nda
     fused = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(unique))
     order = np.lexsort((unique, -fused))
     return unique[order], fused[order]
+
+
+def weighed(leg: LegCandidates, factors: np.ndarray) -> LegCandidates:
+    """`leg` with each candidate's score above the leg's floor multiplied by its row's factor in
+    `factors`, best first again."""
+    if len(leg.rows) == 0:
+        return leg
+    floor = leg.floor if leg.floor is not None else float(leg.scores.min())
+    scores = floor + (leg.scores - floor) * factors[leg.rows]
+    order = np.argsort(-scores, kind="stable")
+    return replace(leg, rows=leg.rows[order], scores=scores[order], scale=leg.scale[order])
 
 
 def fuse_passages(legs: Sequence[LegCandidates], settings: SearchSettings) -> tuple[np.ndarray, np.ndarray]:

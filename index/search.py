@@ -13,7 +13,7 @@ from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.facets import FacetCounts, count_facets
 from index.filters import Filters
-from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages
+from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages, weighed
 from index.legs import DenseLeg, Legs, legs_of
 from index.present import Marked, query_terms, snippet, words_of
 from index.snapshot import Snapshot
@@ -21,7 +21,7 @@ from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder
 from ingest.loaders.text import plain_words
 from ingest.metadata import metadata_to_json
-from ingest.pipeline import is_summary_card
+from ingest.roles import ROLES
 from ingest.settings import SearchSettings
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -30,6 +30,8 @@ MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 # of English, and further words would steer the keyword leg alone. It is also short enough to
 # keep in a URL.
 MAX_QUERY_CHARS = 1000
+BODY = ROLES.index("body")
+POINTERS = ROLES.index("contents")  # roles from here on are lists of pointers (ingest.roles.ROLES)
 # The scope of a search open to every reader: no restriction (see `match_documents`).
 EVERYTHING = Filters()
 
@@ -208,6 +210,11 @@ def match_documents(
         vector = embedder.encode_query(query)
     legs = legs_of(build)
     found = run_legs(legs, query, vector, settings, mode, restriction)
+    if settings.pointer_weight != 1.0:
+        # A list of pointers (contents, references, links) names topics it says nothing about:
+        # it still finds its document, for less than text about the topic would.
+        factors = np.where(build.row_role >= POINTERS, settings.pointer_weight, 1.0)
+        found = [weighed(leg, factors) for leg in found]
     if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
         found = with_feedback(legs.dense, found, vector, settings)
     docs, scores = fuse([(leg, *by_document(build.row_doc, leg, settings.passage_decay)) for leg in found], settings)
@@ -245,11 +252,12 @@ def ranking_of(
     docs, doc_scores = docs[keep], doc_scores[keep]
     top, top_scores = docs[:limit], doc_scores[:limit]
     rows, row_scores = fuse_passages(matches.found, settings)
-    # Passages are gathered only for the documents shown: most matched documents never are.
-    wanted = np.isin(build.row_doc[rows], top)
+    # Passages are gathered only for the documents shown (most matched documents never are), and
+    # only passages of text: a summary card or a list of pointers is no place to send a reader.
+    wanted = np.isin(build.row_doc[rows], top) & (build.row_role[rows] == BODY)
     shown = best_per_document(build.row_doc, rows[wanted], row_scores[wanted], settings.passages_per_document)
     ranked = tuple(
-        RankedDocument(build.doc_order[doc], score, tuple(shown[doc]), build.copies_of(doc))
+        RankedDocument(build.doc_order[doc], score, tuple(shown.get(doc, ())), build.copies_of(doc))
         for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
     )
     return Ranking(ranked, len(docs))
@@ -320,33 +328,29 @@ def search_page(
 def results_of(build: Snapshot, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:
     """The documents of `ranking` as results, their passages read from the store with snippets.
 
-    A document's summary card is never one of its passages shown: it found the document, but a
-    reader sent to it lands on no text. When only the card matched, the body passage holding
-    most of the query's terms stands in for it."""
+    A result's passages are passages of text: a summary card or a list of pointers found the
+    document, but a reader sent to it lands on no answer. When only such passages matched, the
+    passage of text holding most of the query's terms stands in for them."""
     top = ranking.documents
     terms = query_terms(query)
     records = {c.row: c for c in build.store.chunks(r for d in top for r, _ in d.passages)}
     hits = []
     for doc in top:
-        shown = [(records[row], score) for row, score in doc.passages if not _is_card(records[row])]
-        if not shown and doc.passages:
+        shown = [(records[row], score) for row, score in doc.passages if row in records]
+        if not shown:
             body = landing_passage(build.store.chunks_of(doc.doc_id), terms)
-            shown = [(body, doc.passages[0][1])] if body is not None else []
+            shown = [(body, doc.score)] if body is not None else []
         markdown = build.documents[doc.doc_id].format == "markdown"
         passages = tuple(_passage(record, score, terms, markdown) for record, score in shown)
         hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, passages, doc.copies))
     return SearchResults(query, tuple(hits), ranking.matched, mode, filters)
 
 
-def _is_card(record: ChunkRecord) -> bool:
-    return is_summary_card(record.position, record.start, record.end, record.heading_path)
-
-
 def landing_passage(records: Sequence[ChunkRecord], terms: frozenset[str]) -> ChunkRecord | None:
-    """The body passage (not the summary card) holding most of `terms`, the earliest of equals;
-    None for a document with no body passage."""
-    body = [r for r in records if not _is_card(r)]
-    return max(body, key=lambda r: (len(terms & words_of(r.text)), -r.position), default=None)
+    """The passage of text holding most of `terms`, the earliest of equals; a list of pointers
+    only when the document has nothing else, never the summary card; None when there is none."""
+    text = [r for r in records if r.role == "body"] or [r for r in records if r.role != "card"]
+    return max(text, key=lambda r: (len(terms & words_of(r.text)), -r.position), default=None)
 
 
 def _passage(record: ChunkRecord, score: float, terms: frozenset[str], markdown: bool) -> Passage:

@@ -15,6 +15,7 @@ from index.layout import KEYWORD, STORE, VECTORS, read_pointer
 from index.manifest import Manifest, read_manifest
 from index.store import DocumentRecord, DocumentStore, SqliteStore
 from index.vectors import VectorIndex
+from ingest.roles import ROLES
 from ingest.settings import Settings
 
 
@@ -34,6 +35,7 @@ class Snapshot:
     columns: MetadataColumns  # the documents' filterable metadata, by document index
     group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
     copies: dict[int, tuple[str, ...]]  # for each document sharing its text, the others' ids
+    row_role: np.ndarray  # each passage row's place in ingest.roles.ROLES
 
     def copies_of(self, index: int) -> tuple[str, ...]:
         """The ids of the other documents with the same text as document `index`, in id order."""
@@ -98,9 +100,22 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     if unknown:
         raise IndexCorrupt(f"{folder / STORE}: passages of unknown documents ({unknown[0]!r})")
     row_doc = np.array([position[d] for d in row_ids], dtype=np.int32)
+    row_role = np.array([ROLES.index(role) for role in store.chunk_roles()], dtype=np.int8)
     columns = MetadataColumns([documents[d] for d in doc_order])
     group = group_of(doc_order, manifest.copies())
     copies = copies_by_index(group, doc_order)
     return Snapshot(
-        folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group, copies
+        folder.name,
+        folder,
+        manifest,
+        store,
+        vectors,
+        keyword,
+        documents,
+        row_doc,
+        doc_order,
+        columns,
+        group,
+        copies,
+        row_role,
     )

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from index.errors import IndexCorrupt
 from ingest.metadata import metadata_from_json, metadata_to_json
+from ingest.pipeline import is_summary_card
+from ingest.roles import ROLES, Role, passage_role
 from ingest.types import Document, Layout, Metadata
 
 
@@ -40,6 +42,7 @@ class ChunkRecord:
     end: int
     page: int | None
     heading_path: tuple[str, ...]
+    role: Role = "body"  # see ingest.roles: only "body" passages are shown to land on
 
 
 class DocumentStore(Protocol):
@@ -75,6 +78,10 @@ class DocumentStore(Protocol):
         """The document id of every passage row, in row order."""
         ...
 
+    def chunk_roles(self) -> list[Role]:
+        """The role of every passage row, in row order."""
+        ...
+
     def intact(self) -> bool:
         """Whether the store passes its engine's own consistency check (damaged pages included)."""
         ...
@@ -82,6 +89,8 @@ class DocumentStore(Protocol):
     def close(self) -> None: ...
 
 
+# The columns a ChunkRecord is read from, in its order; `role` follows when the build has it.
+_CHUNK_COLUMNS = 'row, doc_id, position, text, start, "end", page, heading_path'
 # The most of an error's own words kept in a damage message, which must stay one readable line.
 DETAIL_CHARS = 120
 
@@ -91,7 +100,7 @@ CREATE TABLE documents (
     metadata TEXT, warnings TEXT, chunk_count INTEGER, page_starts TEXT, text TEXT, layout TEXT
 );
 CREATE TABLE chunks (
-    row INTEGER PRIMARY KEY, doc_id TEXT, position INTEGER, text TEXT,
+    row INTEGER PRIMARY KEY, doc_id TEXT, position INTEGER, role TEXT, text TEXT,
     start INTEGER, "end" INTEGER, page INTEGER, heading_path TEXT
 );
 CREATE INDEX chunks_doc ON chunks (doc_id, position);
@@ -110,6 +119,9 @@ class SqliteStore:
         with self._reading():
             # Read-only URI: a reader can never change a published build.
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            # A build written before passages had roles has no role column (see `_chunk`).
+            self._has_roles = any(r[1] == "role" for r in self._db.execute("PRAGMA table_info(chunks)"))
+        self._columns = _CHUNK_COLUMNS + (", role" if self._has_roles else "")
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -150,10 +162,21 @@ class SqliteStore:
                     ),
                 )
                 db.executemany(
-                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (row + i, c.doc_id, c.position, c.text, c.start, c.end, c.page, json.dumps(c.heading_path))
+                        (
+                            row + i,
+                            c.doc_id,
+                            c.position,
+                            c.text,
+                            c.start,
+                            c.end,
+                            c.page,
+                            json.dumps(c.heading_path),
+                            role,
+                        )
                         for i, c in enumerate(doc.chunks)
+                        for role in [role_of(c.position, c.start, c.end, c.text, c.heading_path)]
                     ],
                 )
                 row += len(doc.chunks)
@@ -212,20 +235,29 @@ class SqliteStore:
             for i in range(0, len(wanted), 500):
                 batch = wanted[i : i + 500]
                 marks = ",".join("?" * len(batch))
-                for r in self._db.execute(f"SELECT * FROM chunks WHERE row IN ({marks})", batch):
+                for r in self._db.execute(f"SELECT {self._columns} FROM chunks WHERE row IN ({marks})", batch):
                     found[r[0]] = _chunk(r)
         return [found[r] for r in wanted if r in found]
 
     def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
         """A document's passages in reading order. Raises IndexCorrupt."""
         with self._reading():
-            rows = self._db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
+            rows = self._db.execute(f"SELECT {self._columns} FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
             return [_chunk(r) for r in rows]
 
     def chunk_doc_ids(self) -> list[str]:
         """The document id of every passage row, in row order. Raises IndexCorrupt."""
         with self._reading():
             return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
+
+    def chunk_roles(self) -> list[Role]:
+        """The role of every passage row, in row order. A build written before passages had
+        roles has them worked out from its passages' text. Raises IndexCorrupt."""
+        with self._reading():
+            if not self._has_roles:
+                return [_chunk(r).role for r in self._db.execute(f"SELECT {self._columns} FROM chunks ORDER BY row")]
+            # The role is stored before the text, so this reads no passage text (nor any damage in it).
+            return [_role(r[0]) for r in self._db.execute("SELECT role FROM chunks ORDER BY row")]
 
     def intact(self) -> bool:
         """Whether SQLite's quick check finds the file sound; it reads every page, so a damaged
@@ -258,13 +290,19 @@ def layout_from_json(raw: str) -> Layout:
 
 
 def _chunk(r: tuple[Any, ...]) -> ChunkRecord:
-    return ChunkRecord(
-        row=r[0],
-        doc_id=r[1],
-        position=r[2],
-        text=r[3],
-        start=r[4],
-        end=r[5],
-        page=r[6],
-        heading_path=tuple(json.loads(r[7])),
-    )
+    heading_path = tuple(json.loads(r[7]))
+    # A build written before passages had roles has no role column: the role is worked out here.
+    role = _role(r[8]) if len(r) > 8 else role_of(r[2], r[4], r[5], r[3], heading_path)
+    return ChunkRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], heading_path, role)
+
+
+def _role(value: object) -> Role:
+    """A stored role, read as "body" when it is none the hub knows (a damaged or foreign value)."""
+    return next((role for role in ROLES if role == value), "body")
+
+
+def role_of(position: int, start: int, end: int, text: str, heading_path: tuple[str, ...]) -> Role:
+    """The role of a passage: the summary card, or what its text says it is (ingest.roles)."""
+    if is_summary_card(position, start, end, heading_path):
+        return "card"
+    return passage_role(text, heading_path)

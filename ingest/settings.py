@@ -60,6 +60,10 @@ class SearchSettings:
     # best `feedback_passages` passages; 0 passages turns it off.
     feedback_passages: int = 3
     feedback_weight: float = 0.3
+    # How much a list of pointers (a table of contents, a reference list, a list of links; see
+    # ingest/roles.py) counts towards finding its document, as a share of its score above the
+    # leg's floor; 1 counts it as text. Such passages are never landed on, whatever this is.
+    pointer_weight: float = 0.5
 
 
 @dataclass(frozen=True)

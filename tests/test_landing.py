@@ -3,11 +3,13 @@ the summary card, with a snippet of words rather than markup and highlights on w
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
 
 from index.build import update_index
+from index.layout import STORE
 from index.search import Hit, search
 from index.snapshot import Snapshot, open_live
 from ingest.embed import HashEmbedder
@@ -80,3 +82,59 @@ def test_a_lone_letter_is_never_highlighted(build: Snapshot, settings: Settings)
     marked = [text for text, is_term in hit.passages[0].snippet if is_term]
     assert "people" in marked and "roster" in marked
     assert all(len(text) > 1 for text in marked)
+
+
+# A report whose reference list names the topic in cited titles; its text says nothing about it.
+REPORT = (
+    "# Annual review\n\nThe programme met its delivery goals this year. Staff training reached every "
+    "region and the helpdesk answered most calls within a day.\n\n"
+    "## References\n\n"
+    "- Walker, J. et al. (2021). Ferry timetable planning. Journal of Transport 3, 12-19.\n"
+    "- Haddad, A. (2020). Winter ferry sailings. Proceedings of the Harbour Conference, 4-9.\n"
+    "- Reyes, T. (2019). Ferry fares compared. arXiv:1901.00001.\n"
+)
+
+
+@pytest.fixture
+def with_report(settings: Settings, build: Snapshot) -> Iterator[Snapshot]:
+    write_md(settings.corpus_dir, "review.md", REPORT, title="Annual review")
+    assert update_index(settings, HashEmbedder()).outcome == "published"
+    opened = open_live(settings)
+    yield opened
+    opened.close()
+
+
+def test_a_reference_list_is_never_where_a_reader_lands(with_report: Snapshot, settings: Settings) -> None:
+    hit = first(with_report, settings, "winter ferry timetable fares", "review.md")
+    assert hit.passages
+    assert all("References" not in p.heading_path for p in hit.passages)
+    assert "delivery goals" in hit.passages[0].text
+
+
+def test_a_document_that_only_cites_the_topic_ranks_below_one_about_it(
+    with_report: Snapshot, settings: Settings
+) -> None:
+    hits = search(with_report, HashEmbedder(), "winter ferry timetable", settings.search, limit=10).hits
+    order = [h.doc_id for h in hits]
+    assert order.index("ferries.md") < order.index("review.md")
+
+
+def test_reference_lists_still_find_their_document(with_report: Snapshot, settings: Settings) -> None:
+    hits = search(with_report, HashEmbedder(), "Haddad harbour conference", settings.search, limit=10).hits
+    assert hits and hits[0].doc_id == "review.md"
+
+
+def test_a_build_made_before_passages_had_roles_still_lands_on_text(
+    with_report: Snapshot, settings: Settings
+) -> None:
+    store = with_report.folder / STORE
+    with_report.close()
+    with sqlite3.connect(store) as db:
+        db.execute("ALTER TABLE chunks DROP COLUMN role")
+    db.close()
+    older = open_live(settings)
+    try:
+        hit = first(older, settings, "winter ferry timetable fares", "review.md")
+        assert all("References" not in p.heading_path for p in hit.passages)
+    finally:
+        older.close()

@@ -25,7 +25,7 @@ def fill(settings: Settings) -> None:
 def test_layouts_are_kept_for_the_reader(settings: Settings, fake_embedder: HashEmbedder) -> None:
     fill(settings)
     update_index(settings, fake_embedder)
-    hub = Hub(settings, fake_embedder)
+    hub = Hub(settings, lambda _: fake_embedder)
     guide = hub.document("guide.md")
     assert guide.layout.source == BODY  # the body, without its front matter
     word = hub.document("keep.docx")
@@ -38,16 +38,18 @@ def test_a_build_from_before_layouts_opens_and_the_next_run_reads_its_files_agai
 ) -> None:
     fill(settings)
     update_index(settings, fake_embedder)
-    store = settings.builds_dir / read_pointer(settings) / STORE
+    live = read_pointer(settings)
+    assert live is not None
+    store = settings.builds_dir / live / STORE
     with sqlite3.connect(store) as db:
         db.execute("ALTER TABLE documents DROP COLUMN layout")
     db.close()
-    old = Hub(settings, fake_embedder).document("guide.md")
+    old = Hub(settings, lambda _: fake_embedder).document("guide.md")
     assert old.layout.source == "" and "Who this covers" in old.text  # opens, drawn without structure
     # The next run, with no file changed, reads every file again instead of keeping the build.
     report = update_index(settings, fake_embedder)
     assert report.outcome == "published" and not report.failed and not report.warnings
     assert report.embedded == 0  # the passages' vectors come from the embedding cache
-    hub = Hub(settings, fake_embedder)
+    hub = Hub(settings, lambda _: fake_embedder)
     assert hub.document("guide.md").layout.source == BODY
     assert hub.document("keep.docx").layout.items
