@@ -131,6 +131,19 @@ def show_passage(chunk: ChunkRecord, query: str, title: str) -> None:
     st.html(f'{where_html}<div class="hub-passage">{body}</div>{jump}')
 
 
+def answer_span(hub: Hub, chunk: ChunkRecord, text: str, query: str) -> tuple[int, int] | None:
+    """Where, in the document's text, the passage's sentence that best answers `query` is; None
+    without a query, when no sentence answers, or when it cannot be worked out right now."""
+    if not query or text[chunk.start : chunk.end] != chunk.text:
+        return None
+    try:
+        span = hub.answering_sentence(chunk.text, query)
+    except HubError as exc:
+        log_error("The answering sentence could not be found", exc)
+        return None
+    return (chunk.start + span[0], chunk.start + span[1]) if span else None
+
+
 def show_similar(record: DocumentRecord, hub: Hub) -> None:
     st.header("Similar documents", anchor=False)
     try:
@@ -187,7 +200,10 @@ def main() -> None:
         if chunk is not None:
             show_passage(chunk, query, record.metadata.title)
         st.header("Full text", anchor=False)
-        marks = Marks((chunk.start, chunk.end) if chunk else None)
+        marks = Marks(
+            (chunk.start, chunk.end) if chunk else None,
+            answer_span(hub, chunk, view.text, query) if chunk else None,
+        )
         st.html(full_text_html(view, marks, titles.keys(), search.to_params()))
         if chunk is not None:
             st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)

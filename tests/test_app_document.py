@@ -43,9 +43,30 @@ def test_deep_link_marks_the_passage_and_scrolls_to_it(hub_env: BuiltHub) -> Non
     assert "<mark>signs</mark>" in passage and "<mark>off</mark>" in passage
     text = html_of(at, 'class="hub-text"')
     # The passage is marked where it stands in the document, after the anchor the page scrolls to.
-    marked = re.search(r'<span id="hub-passage"[^>]*></span><mark class="hub-mark">(.*?)</mark>', text, re.S)
-    assert marked and "privacy officer signs off" in marked.group(1)
+    marked = re.search(r'<span id="hub-passage"[^>]*></span>(<mark.*</mark>)', text, re.S)
+    assert marked and "privacy officer signs off" in re.sub(r"<[^>]+>", "", marked.group(1))
     assert any("scrollIntoView" in h.value and h.proto.unsafe_allow_javascript for h in get(at, "html"))
+
+
+def test_the_answering_sentence_is_marked_inside_the_passage(hub_env: BuiltHub) -> None:
+    query = "who signs off the assessment"
+    hub = Hub(Settings.from_env(hub_env.env))
+    chunk = next(c for c in hub.document(PRIVACY).chunks if "privacy officer signs off" in c.text)
+    span = hub.answering_sentence(chunk.text, query)
+    assert span is not None
+    at = app(READER, doc=PRIVACY, passage=str(chunk.position), q=query)
+    text = html_of(at, 'class="hub-text"')
+    answer = re.findall(r'<mark class="hub-answer"[^>]*>(.*?)</mark>', text, re.S)
+    assert " ".join(answer) == chunk.text[span[0] : span[1]]
+    assert text.count('id="hub-answer"') == 1
+    # Without a query there is no sentence to choose, and the passage alone is marked.
+    plain = html_of(app(READER, doc=PRIVACY, passage=str(chunk.position)), 'class="hub-text"')
+    assert "hub-answer" not in plain and 'class="hub-mark"' in plain
+
+
+def test_markdown_is_drawn_with_its_headings(hub_env: BuiltHub) -> None:
+    text = html_of(app(READER, doc=PRIVACY), 'class="hub-text"')
+    assert "<h2>Privacy impact assessments</h2><h3>When you need one</h3><p>A privacy impact" in text
 
 
 def test_pdf_passage_shows_its_page(hub_env: BuiltHub) -> None:
