@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.app_support import HOSTILE, PRIVACY, ROOT, env_for, write_corpus, write_hostile_files
+from tests.app_support import HOSTILE, PDF, PRIVACY, ROOT, env_for, write_corpus, write_hostile_files
 from tests.helpers import write_md
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -186,11 +186,10 @@ def test_first_start_search_filter_open_and_download(page: Any, server: str, cor
     page.wait_for_url(re.compile(r"/Document\?doc=guidance%2Fprivacy\.md&passage=\d+"))
     page.get_by_role("heading", name=re.compile("^The passage you opened")).wait_for()
     mark = page.locator("#hub-passage")
-    mark.wait_for()
+    mark.wait_for(state="attached")
     page.wait_for_function(
-        "() => { const m = document.getElementById('hub-passage'); const box = m && m.closest('.hub-text');"
-        " if (!box) return false; const a = m.getBoundingClientRect(), b = box.getBoundingClientRect();"
-        " return a.top >= b.top - 1 && a.top < b.bottom; }"
+        "() => { const m = document.querySelector('.hub-text mark'); if (!m) return false;"
+        " const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"
     )
 
     # Download the original file: the very bytes of the corpus file.
@@ -367,3 +366,87 @@ def test_printing_a_long_document_prints_all_of_it_without_the_navigation(browse
     assert found == set(range(PARAGRAPHS)), f"{PARAGRAPHS - len(found)} paragraphs missing from the print"
     for navigation in ("Index status", "Work programme", "AI marketplace"):
         assert navigation not in text
+
+
+# ---- The reader draws a document's structure --------------------------------------------------------
+# One Markdown document added to the module's corpus (and the index rebuilt) is opened from a search:
+# its headings, lists and links are checked in the DOM, and the marks and the jump link in the
+# viewport; then the module's PDF shows its page anchors.
+
+TOUR = "guidance/reader-tour.md"
+TOUR_FILLER = "\n\n".join(
+    f"General note {n} on planning, budgets and rosters for the coming quarter, kept for reference." for n in range(40)
+)
+TOUR_BODY = f"""# Reading guide
+
+## Before you start
+
+- Check the [privacy guidance](privacy.md) first
+- Read the [national standard](https://standards.example.org/ai) as well
+
+## Notes
+
+{TOUR_FILLER}
+
+## Lighthouse records
+
+Each evening the keeper trims the wick and polishes the lens of the great lamp.
+The keeper writes every lamp reading in the lighthouse station log before midnight.
+"""
+IN_VIEW = """(selector) => { const m = document.querySelector(selector); if (!m) return false;
+  const r = m.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }"""
+
+
+@pytest.fixture(scope="module")
+def tour(server: str, corpus_dir: Path) -> str:
+    """The tour document written into the served corpus and indexed; the app picks up the new build."""
+    write_md(corpus_dir, TOUR, TOUR_BODY, title="Reading guide", kind="guidance", agency="Lights Office")
+    env = {**os.environ, **env_for(corpus_dir, corpus_dir.parent / "data"), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-m", "ingest"], cwd=ROOT, env=env, capture_output=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr.decode(errors="replace")  # 1: the corpus's bad files
+    return server
+
+
+def test_reader_draws_markdown_structure_and_marks_the_passage_in_view(page: Any, tour: str) -> None:
+    page.goto(f"{tour}/?q=lamp+reading+station+log")
+    page.get_by_role("heading", name="Results", exact=True).wait_for()
+    page.get_by_role("link", name=re.compile("^Open “Reading guide” at this passage")).click()
+    page.wait_for_url(re.compile(r"/Document\?doc=guidance%2Freader-tour\.md&passage=\d+"))
+    page.get_by_role("heading", name="Full text", exact=True).wait_for()
+    wait_idle(page)
+    text = page.locator("article.hub-text")
+    assert text.locator("h2").all_inner_texts() == ["Reading guide"]
+    assert text.locator("h3").all_inner_texts() == ["Before you start", "Notes", "Lighthouse records"]
+    assert text.locator("li").count() == 2
+    external = text.locator("a.hub-external")
+    assert external.inner_text() == "national standard (external site)"
+    assert set(external.get_attribute("rel").split()) >= {"noopener", "noreferrer"}
+    # The answering sentence, marked more strongly, and the passage around it are in view.
+    assert "station log" in page.locator("mark.hub-answer").first.inner_text()
+    page.wait_for_function(IN_VIEW, arg="#hub-answer")
+    assert page.evaluate(IN_VIEW, ".hub-text mark.hub-mark")
+
+    # From the top of the page, the jump link brings the passage back into view, by mouse and by keyboard.
+    jump = page.get_by_role("link", name="Jump to it in the full text")
+    for press in (jump.click, lambda: (jump.focus(), page.keyboard.press("Enter"))):
+        page.evaluate("() => { document.querySelector('[data-testid=\"stMain\"]').scrollTop = 0; }")
+        page.wait_for_function(f"(s) => !({IN_VIEW})(s)", arg="#hub-answer")
+        press()
+        page.wait_for_function(IN_VIEW, arg=".hub-text mark")
+
+    # A link to another hub document opens it in the reader.
+    text.get_by_role("link", name="privacy guidance").click()
+    page.wait_for_url(re.compile(r"/Document\?doc=guidance%2Fprivacy\.md"))
+    page.get_by_role("heading", name="Privacy impact assessments for AI", level=1).wait_for()
+
+
+def test_reader_shows_pdf_pages_as_anchored_headings(page: Any, tour: str) -> None:
+    page.goto(f"{tour}/Document?doc={PDF.replace('/', '%2F')}")
+    page.get_by_role("heading", name="Full text", exact=True).wait_for()
+    wait_idle(page)
+    pages = page.locator("article.hub-text h2.hub-page")
+    assert pages.all_inner_texts()[:2] == ["Page 1", "Page 2"]
+    assert [pages.nth(i).get_attribute("id") for i in range(2)] == ["page-1", "page-2"]
+    # A page's anchor is a place in the document that a link can lead to.
+    page.evaluate("() => { location.hash = 'page-2'; }")
+    page.wait_for_function(IN_VIEW, arg="#page-2")
