@@ -39,11 +39,15 @@ _PLAIN_TAGS = frozenset({"p", "ul", "li", "blockquote", "thead", "tbody", "tr", 
 # How far ahead in the stored text a word is looked for. Markup dropped from the stored text is
 # short, so a word further away is one the stored text does not have (it was cleaned away).
 LOOK_AHEAD = 1000
+# Where the loader and markdown-it read the source differently (a fence inside a fence), the
+# stored text can hold a stretch the rendering does not, or the other way round; a word this long,
+# rare enough not to be found by chance, is looked for this far ahead to find the place again.
+RESYNC_CHARS, RESYNC_AHEAD = 6, 20_000
 # Markdown longer than this is drawn from its stored text instead (headings and paragraphs):
-# markdown-it parses ordinary Markdown at about 400,000 characters a second on this machine and
-# drawing takes as long again, and 300,000 characters of "*a " took 2.9 s in all; the longest
-# real Markdown document seen (realdocs) is under 20,000 characters.
-MAX_SOURCE_CHARS = 200_000
+# markdown-it parses 180,000 (list-heavy) to 400,000 (prose) characters a second on this machine
+# (bench/reader.py), and 300,000 characters of "*a " took 2.9 s to draw; the longest real
+# Markdown document seen (realdocs) is under 20,000 characters.
+MAX_SOURCE_CHARS = 100_000
 # The share of the stored text's letters and digits the rendered source must show; less means
 # the parser dropped text (markdown-it leaves out what is nested past its limit), and the stored
 # text is drawn instead, so no document text is ever missing from the reader.
@@ -107,7 +111,13 @@ class _Aligner:
 
     def _state(self, word: str) -> int:
         wanted = unicodedata.normalize("NFKC", word.strip())
+        if not _WORD_CHARS.search(wanted):
+            # Marks alone ("#", "-", "|", "```") are what the stored text most often lacks; looked
+            # for, they would be found further on and pull the words after them out of place.
+            return self.marks.state(self.cursor)
         found = self.text.find(wanted, self.cursor, self.cursor + LOOK_AHEAD + len(wanted))
+        if found < 0 and len(wanted) >= RESYNC_CHARS:
+            found = self.text.find(wanted, self.cursor, self.cursor + RESYNC_AHEAD)
         if found < 0:
             return self.marks.state(self.cursor)
         self.cursor = found + len(wanted)

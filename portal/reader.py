@@ -15,7 +15,8 @@ from ingest.reading import TooLarge, content_hash, read_version
 from ingest.types import SIDECAR_SUFFIX
 from portal.labels import format_date
 from portal.markdown import markdown_html
-from portal.render import Marks, Writer, layout_html, pdf_html
+from portal.pdf_text import pdf_html
+from portal.render import Marks, Writer, layout_html
 from portal.values import as_text
 
 # ---- the original file ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ list items or pages is marked in each of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -172,90 +172,3 @@ def _paragraphs_html(text: str, start: int, end: int, writer: Writer) -> None:
         writer.tag("<p>")
         writer.text(text[a:b], a)
         writer.tag("</p>")
-
-
-# ---- PDF --------------------------------------------------------------------------------------------
-
-# A line starting like this begins a paragraph of its own: a bullet or a numbered item.
-_ITEM_START = re.compile(r"[•◦▪▫■□●○➔➢►‣⁃∙·*–—-]\s|\(?(?:[0-9]{1,3}|[a-zA-Z])[.)]\s")
-# A page number or running footer on a line of its own ("Page 12", "7 of 142", "Page | 3").
-_PAGE_NUMBER = re.compile(
-    r"(?:page\s*\|?\s*)?(?:[0-9]{1,5}|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))(?:\s*(?:of|/)\s*[0-9]{1,5})?",
-    re.IGNORECASE,
-)
-_SENTENCE_END = (".", "?", "!", ":", ";")
-# Against the document's usual line length: a line shorter than SHORT of it ends its paragraph
-# (a heading, a page number, the last line of a paragraph), and one ending a sentence and shorter
-# than SENTENCE_SHORT of it does too. Measured on the realdocs PDFs, whose body lines fill 85 to
-# 100% of the usual length.
-SHORT, SENTENCE_SHORT = 0.6, 0.85
-
-
-def usual_line_length(text: str) -> int:
-    """The length three lines in four of `text` stay within (non-blank lines), at least 1."""
-    lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
-    return max(lengths[len(lengths) * 3 // 4], 1) if lengths else 1
-
-
-def pdf_paragraphs(text: str, start: int, end: int, usual: int) -> list[list[Span]]:
-    """The paragraphs of a PDF page's text `text[start:end]`, each as its lines' spans.
-
-    PDF text breaks at every line of the page; a paragraph ends at a blank line, before a line
-    that starts a bullet or numbered item, and after a line clearly shorter than `usual`; a page
-    number is a paragraph of its own."""
-    out: list[list[Span]] = []
-    current: list[Span] = []
-    cursor = start
-    for line in text[start:end].split("\n"):
-        a, b = cursor, cursor + len(line)
-        cursor = b + 1
-        stripped = line.strip()
-        if not stripped:
-            current = _flush(out, current)
-            continue
-        a += len(line) - len(line.lstrip())
-        b -= len(line) - len(line.rstrip())
-        alone = bool(_PAGE_NUMBER.fullmatch(stripped))
-        if current and (alone or _ITEM_START.match(stripped)):
-            current = _flush(out, current)
-        current.append((a, b))
-        length = b - a
-        if alone or length < usual * SHORT or (stripped.endswith(_SENTENCE_END) and length < usual * SENTENCE_SHORT):
-            current = _flush(out, current)
-    _flush(out, current)
-    return out
-
-
-def _flush(out: list[list[Span]], current: list[Span]) -> list[Span]:
-    if current:
-        out.append(current)
-    return []
-
-
-def _pdf_paragraph_html(text: str, lines: Sequence[Span], writer: Writer) -> None:
-    """One paragraph: its lines joined by a space, or with nothing where a word was hyphenated
-    across the line break (a hyphen ending a line before a lowercase letter)."""
-    writer.tag("<p>")
-    for i, (a, b) in enumerate(lines):
-        nxt = lines[i + 1][0] if i + 1 < len(lines) else None
-        hyphenated = (
-            nxt is not None and b - a > 1 and text[b - 1] == "-" and text[b - 2].isalpha() and text[nxt].islower()
-        )
-        writer.text(text[a : b - 1] if hyphenated else text[a:b], a)
-        if nxt is not None and not hyphenated:
-            writer.text(" ", b)  # the line break's own offset
-    writer.tag("</p>")
-
-
-def pdf_html(text: str, page_starts: Sequence[tuple[int, int]], writer: Writer) -> None:
-    """Write a PDF's text page by page, each under a "Page N" heading with the anchor page-N."""
-    usual = usual_line_length(text)
-    pages = [(page, start) for page, start in page_starts if 0 <= start <= len(text)]
-    if not pages or pages[0][1] > 0:
-        pages.insert(0, (0, 0))  # text before the first page (never, for the loader's PDFs)
-    bounds = [start for _, start in pages[1:]] + [len(text)]
-    for (page, start), end in zip(pages, bounds, strict=True):
-        if page:
-            writer.tag(f'<h2 class="hub-page" id="page-{page}">Page {page}</h2>')
-        for lines in pdf_paragraphs(text, start, max(start, end), usual):
-            _pdf_paragraph_html(text, lines, writer)

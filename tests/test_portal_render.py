@@ -13,8 +13,9 @@ from index.store import DocumentRecord
 from ingest.loaders import load_bytes
 from ingest.types import Layout, Metadata
 from portal.markdown import MAX_SOURCE_CHARS, link_target
+from portal.pdf_text import pdf_html, pdf_paragraphs
 from portal.reader import full_text_html
-from portal.render import Marks, Writer, pdf_html, pdf_paragraphs
+from portal.render import Marks, Writer
 from tests.helpers import make_docx, make_pdf
 
 KNOWN = {"guidance/privacy.md", "guidance/buying.md", "guide/setup/README.md", "policies/a b.md"}
@@ -219,6 +220,16 @@ def test_pdf_lines_join_into_paragraphs() -> None:
     page = writer.html()
     assert page.startswith('<h2 class="hub-page" id="page-1">Page 1</h2><p>A report about')
     assert "measured over ten years" in page and "slow improvement in most places.</p>" in page
+
+
+def test_pdf_short_lines_keep_their_breaks_and_lone_words_make_a_sentence() -> None:
+    body = "A full line of body text that runs right across the printed page, as lines do.\n" * 3
+    text = body + "and ends here.\nContents\nScope 1\nTerms 2\n\nFig\n\n3:\n\nRiver\n\nlevels.\n\n14"
+    writer = Writer(Marks())
+    pdf_html(text, ((1, 0),), writer)
+    page = writer.html()
+    assert "<p>Contents\nScope 1\nTerms 2\nFig 3: River levels.\n14</p>" in page
+    assert page.count("<p>") == 2  # the body lines are one paragraph
 
 
 def test_pdf_pages_are_anchored_headings_and_marks_cross_them() -> None:
