@@ -124,9 +124,7 @@ def test_reference_lists_still_find_their_document(with_report: Snapshot, settin
     assert hits and hits[0].doc_id == "review.md"
 
 
-def test_a_build_made_before_passages_had_roles_still_lands_on_text(
-    with_report: Snapshot, settings: Settings
-) -> None:
+def test_a_build_made_before_passages_had_roles_still_lands_on_text(with_report: Snapshot, settings: Settings) -> None:
     store = with_report.folder / STORE
     with_report.close()
     with sqlite3.connect(store) as db:
