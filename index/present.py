@@ -10,6 +10,13 @@ from index.keyword import analyse
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
+# A line that only names other documents or topics: "See also: ...", "Topics: ...", "Related: ...".
+_POINTER_LINE = re.compile(r"^\s*(?:see also|topics|tags|related(?: \w+)?|keywords)\s*:", re.IGNORECASE)
+
+# Where a sentence starts in text whose spaces are already collapsed (index.sentences cuts
+# passages the same way, and more carefully, for the reader; this is the cheap form for snippets).
+_SENTENCE_START = re.compile(r"[.!?][\"'’”)\]]? (?=[\"'‘“(\[]?[A-Z0-9])")
+
 Marked = tuple[str, bool]  # (text, is a query term)
 
 
@@ -58,19 +65,14 @@ def _segments(text: str, marked: list[tuple[int, int]], start: int, end: int) ->
 
 
 def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Marked]:
-    """The window of about `width` characters of `text` holding the most query terms, marked."""
-    text = " ".join(text.split())
+    """About `width` characters of `text`, marked: the window holding the most of the query's
+    distinct terms, begun at a sentence where that holds as many. Lines that only point elsewhere
+    ("See also: ...", "Topics: ...") are left out: they name topics without saying anything."""
+    text = " ".join(" ".join(line for line in text.splitlines() if not _POINTER_LINE.match(line)).split())
     marked = _marked(text, terms)
     if len(text) <= width:
         return _segments(text, marked, 0, len(text))
-    start = 0
-    if marked:
-        starts = [s for s, _ in marked]
-        # The marked word that begins the window holding the most marked words.
-        best = max(range(len(starts)), key=lambda i: bisect.bisect_left(starts, starts[i] + width) - i)
-        start = max(0, starts[best] - width // 5)
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= 0 and start > 0 else start
+    start = _window_start(text, marked, width) if marked else 0
     end = min(len(text), start + width)
     space = text.rfind(" ", start, end) if end < len(text) else end
     end = space if space > start else end
@@ -80,3 +82,27 @@ def snippet(text: str, terms: frozenset[str], width: int = 320) -> list[Marked]:
     if end < len(text):
         segments.append((" …", False))
     return segments
+
+
+def _window_start(text: str, marked: list[tuple[int, int]], width: int) -> int:
+    """Where the snippet window starts: a sentence start, or a little before a marked word, whose
+    window holds the most distinct query terms; sentence starts win ties, then the start nearest
+    before the first marked word it holds (a reader sees the words without reading up to them)."""
+    words = [(start, term_of(text[start:end])) for start, end in marked]
+    positions = [start for start, _ in words]
+    candidates = [(0, True)] + [(m.end(), True) for m in _SENTENCE_START.finditer(text)]
+    for word_start in positions:
+        start = max(0, word_start - width // 5)
+        space = text.rfind(" ", 0, start)
+        candidates.append((space + 1 if space >= 0 and start > 0 else start, False))
+
+    def held(start: int) -> int:
+        first = bisect.bisect_left(positions, start)
+        last = bisect.bisect_left(positions, start + width - 20)  # the last word must fit whole
+        return len({term for _, term in words[first:last]})
+
+    def lead(start: int) -> int:
+        first = bisect.bisect_left(positions, start)
+        return positions[first] - start if first < len(positions) else width
+
+    return max(candidates, key=lambda c: (held(c[0]), c[1], -lead(c[0]), -c[0]))[0]
