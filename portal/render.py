@@ -166,8 +166,20 @@ def _close_list(writer: Writer, in_list: bool) -> bool:
     return False
 
 
+# A plain text's heading underlined the way e-mail and README files do: "Title" over "=====" is a
+# top heading, over "-----" the next level.
+_UNDERLINE = re.compile(r"\n[ \t]*(=|-)\1{2,}[ \t]*")
+
+
 def _paragraphs_html(text: str, start: int, end: int, writer: Writer) -> None:
     for a, b in paragraphs(text, start, end):
+        underline = _UNDERLINE.search(text, a, b)
+        if underline and underline.end() == b and "\n" not in text[a : underline.start()]:
+            tag = heading_tag(1 if underline.group(1) == "=" else 2)
+            writer.tag(f"<{tag}>")
+            writer.text(text[a : underline.start()], a)
+            writer.tag(f"</{tag}>")
+            continue
         # The lines of a plain text or a Word paragraph are kept as written (CSS pre-line).
         writer.tag("<p>")
         writer.text(text[a:b], a)

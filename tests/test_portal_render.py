@@ -188,9 +188,13 @@ def test_word_headings_and_list_items() -> None:
     assert re.search(r"<ul><li><mark[^>]*>Delete</mark> copies</li></ul><p>Then record it.</p>", page)
 
 
-def test_plain_text_is_paragraphs_with_its_lines() -> None:
-    page = draw(view_of("notes.txt", "text", b"First line\nsecond line\n\n\nNext paragraph"))
-    assert page.endswith("<p>First line\nsecond line</p><p>Next paragraph</p></article>")
+def test_plain_text_is_paragraphs_with_its_lines_and_underlined_headings() -> None:
+    raw = b"Project notes\n=============\n\nFirst line\nsecond line\n\n\nData\n----\n\nNext paragraph\n-- signed"
+    page = draw(view_of("notes.txt", "text", raw))
+    assert page == (
+        '<article class="hub-text" aria-label="Document text"><h2>Project notes</h2>'
+        "<p>First line\nsecond line</p><h3>Data</h3><p>Next paragraph\n-- signed</p></article>"
+    )
 
 
 PDF_TEXT = (
