@@ -12,6 +12,8 @@ from ingest.embed import Embedder
 # Fragments under this many words (a heading, "Yes.", a list bullet's label) rarely answer
 # anything alone; they are candidates only when nothing longer is.
 MIN_WORDS = 4
+# A line of at most this many words without closing punctuation reads as a heading.
+HEADING_WORDS = 10
 # Most passages hold 5-12 sentences; past this many, the rest are not scored (the model's cost
 # grows with each one, and a passage is at most a few hundred words).
 MAX_SENTENCES = 24
@@ -44,6 +46,17 @@ def answering_sentence(text: str, query: str, embedder: Embedder) -> Span | None
 
 
 def _candidates(found: list[Sentence]) -> list[Sentence]:
-    """The sentences worth scoring: those of MIN_WORDS words or more, or all when none is."""
+    """The sentences worth scoring: statements of MIN_WORDS words or more; failing those, any
+    sentence of that length; failing those, all. A question (an FAQ's "Can I ...?") or a heading
+    is what a reader asked, not the answer, however close it is to the query."""
     long_enough = [s for s in found if len(s.text.split()) >= MIN_WORDS]
-    return (long_enough or found)[:MAX_SENTENCES]
+    statements = [s for s in long_enough if not _asks_or_heads(s.text)]
+    return (statements or long_enough or found)[:MAX_SENTENCES]
+
+
+def _asks_or_heads(text: str) -> bool:
+    """Whether `text` is a question, or a heading: a short line with no closing punctuation."""
+    stripped = text.rstrip("\"'’”)] ")
+    return stripped.endswith("?") or (
+        len(text.split()) <= HEADING_WORDS and not stripped.endswith((".", "!", ":", ";"))
+    )

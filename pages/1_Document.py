@@ -13,17 +13,17 @@ import streamlit as st
 from index import ChunkRecord, DocumentRecord, Hub
 from ingest.errors import HubError
 from portal.catalogue import extra_fields, similar_documents
-from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
+from portal.html import doc_link, esc, md_escape, meta_line
 from portal.hub_cache import get_hub, load_documents
 from portal.labels import format_date, kind_label
 from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, SEARCH_PAGE, log_error, setup_page
 from portal.reader import (
     banners,
     full_text_html,
-    highlight_query,
     indexed_original,
     location,
     original_download,
+    passage_html,
 )
 from portal.render import ANSWER_ID, PASSAGE_ID, Marks
 from portal.search_state import facet_options, parse_search_state
@@ -122,9 +122,12 @@ def show_download(record: DocumentRecord, hub: Hub) -> None:
     st.caption(md_escape(f"{original.path.name}, {record.format.upper()}, {max(1, original.size // 1024):,} KB"))
 
 
-def show_passage(chunk: ChunkRecord, query: str, title: str) -> None:
-    where = location(chunk.page, chunk.heading_path, title)
-    body = highlight_html(highlight_query(chunk.text, query))
+def show_passage(chunk: ChunkRecord, query: str, record: DocumentRecord, answer: tuple[int, int] | None) -> None:
+    """The opened passage above the full text, its answering sentence (`answer`, offsets into the
+    document's text) marked."""
+    where = location(chunk.page, chunk.heading_path, record.metadata.title)
+    inside = (answer[0] - chunk.start, answer[1] - chunk.start) if answer else None
+    body = passage_html(chunk.text, query, inside, record.format == "pdf")
     st.header("The passage you opened", anchor=False)
     where_html = f'<p class="hub-where">{esc(where)}</p>' if where else ""
     jump = f'<p><a href="#{PASSAGE_ID}">Jump to it in the full text</a></p>'
@@ -197,13 +200,11 @@ def main() -> None:
         st.html(metadata_html(record, titles))
         show_similar(record, hub)
     with text_col:
+        answer = answer_span(hub, chunk, view.text, query) if chunk else None
         if chunk is not None:
-            show_passage(chunk, query, record.metadata.title)
+            show_passage(chunk, query, record, answer)
         st.header("Full text", anchor=False)
-        marks = Marks(
-            (chunk.start, chunk.end) if chunk else None,
-            answer_span(hub, chunk, view.text, query) if chunk else None,
-        )
+        marks = Marks((chunk.start, chunk.end) if chunk else None, answer)
         st.html(full_text_html(view, marks, titles.keys(), search.to_params()))
         if chunk is not None:
             st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)

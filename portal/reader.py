@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from index import DocumentRecord, DocumentView, Marked, highlight, query_terms
+from index import DocumentRecord, DocumentView, highlight, query_terms
 from ingest.reading import TooLarge, content_hash, read_version
 from ingest.types import SIDECAR_SUFFIX
+from portal.html import highlight_html
 from portal.labels import format_date
 from portal.markdown import markdown_html
 from portal.pdf_text import pdf_html
@@ -132,11 +134,6 @@ def location(page: int | None, heading_path: Sequence[str], title: str = "") -> 
     return " › ".join(path)
 
 
-def highlight_query(text: str, query: str) -> list[Marked]:
-    """`text` split into segments, the query's terms marked."""
-    return highlight(text.strip(), query_terms(query))
-
-
 def full_text_html(
     view: DocumentView,
     marks: Marks,
@@ -158,3 +155,26 @@ def full_text_html(
         else:
             layout_html(view.text, layout, writer)
     return f'<article class="hub-text" aria-label="Document text">{writer.html()}</article>'
+
+
+# A Markdown list item's marker at the start of a line: the passage box shows a bullet instead.
+_LIST_MARKER = re.compile(r"^[ \t]*[-*+][ \t]+", re.MULTILINE)
+# A line break inside a PDF paragraph, where the page's line ended, not the sentence.
+_PDF_LINE_BREAK = re.compile(r"(?<![\n])\n(?![\n])")
+
+
+def passage_html(text: str, query: str, answer: tuple[int, int] | None, pdf: bool) -> str:
+    """The opened passage as HTML for the box above the full text: query terms marked, the
+    answering sentence (`answer`, offsets into `text`) in a stronger mark, list markers shown as
+    bullets and a PDF's line breaks joined. Every piece of text is escaped."""
+    cuts = [(0, len(text), False)]
+    if answer and 0 <= answer[0] < answer[1] <= len(text):
+        cuts = [(0, answer[0], False), (answer[0], answer[1], True), (answer[1], len(text), False)]
+    terms = query_terms(query)
+    parts = []
+    for start, end, is_answer in cuts:
+        piece = _LIST_MARKER.sub("• ", text[start:end])
+        piece = _PDF_LINE_BREAK.sub(" ", piece) if pdf else piece
+        html = highlight_html(highlight(piece, terms))
+        parts.append(f'<mark class="hub-answer">{html}</mark>' if is_answer else html)
+    return "".join(parts).strip()

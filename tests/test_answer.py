@@ -86,3 +86,24 @@ def test_the_model_finds_the_sentence_a_paraphrase_asks_for(fast_embedder: Any, 
     span = answering_sentence(PASSAGE, query, fast_embedder)
     assert span is not None
     assert PASSAGE[span[0] : span[1]].startswith(expected)
+
+
+FAQ = (
+    "Can I use a free public chat assistant on my phone for work?\n\n"
+    "No. Public chat assistants keep what you type, so official information must only go into "
+    "the secure assistant the agency provides.\n\n"
+    "Using chat assistants safely\n\n"
+    "Check every output before you use it."
+)
+
+
+def test_a_question_or_heading_is_not_the_answer() -> None:
+    span = answering_sentence(FAQ, "can I use a free public chat assistant on my phone for work", HashEmbedder())
+    assert span is not None
+    assert FAQ[span[0] : span[1]].startswith("Public chat assistants keep what you type")
+
+
+def test_a_passage_of_questions_only_still_marks_one() -> None:
+    text = "Can I use it at home? Who signs off the assessment?"
+    span = answering_sentence(text, "who signs off the assessment", HashEmbedder())
+    assert span is not None and text[span[0] : span[1]] == "Who signs off the assessment?"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.reading import content_hash
-from portal.reader import banners, indexed_original, location, original_download, original_file
+from portal.reader import banners, indexed_original, location, original_download, original_file, passage_html
 from tests.app_support import record
 
 
@@ -98,3 +98,22 @@ def test_location() -> None:
     assert location(3, ("A",)) == "Page 3"
     assert location(None, ("Guide", "Part", "Step"), "guide") == "Part › Step"
     assert location(None, ()) == ""
+
+
+def test_the_opened_passage_marks_its_answer_and_shows_bullets_not_dashes() -> None:
+    text = "Rules for staff:\n- Keep a person in the loop.\n- Report incidents within two days."
+    start = text.index("Report")
+    html = passage_html(text, "report incidents", (start, len(text)), pdf=False)
+    assert "• Keep a person in the loop." in html and "- Keep" not in html
+    assert '<mark class="hub-answer"><mark>Report</mark> <mark>incidents</mark> within two days.</mark>' in html
+
+
+def test_the_opened_passage_of_a_pdf_joins_its_lines_and_escapes_text() -> None:
+    text = "The agency must tell <b>people</b>\nwhen a decision was made\nby a system.\n\nNext paragraph."
+    html = passage_html(text, "", None, pdf=True)
+    assert "must tell &lt;b&gt;people&lt;/b&gt; when a decision was made by a system.\n\nNext" in html
+    assert "<b>" not in html
+
+
+def test_an_answer_outside_the_passage_is_ignored() -> None:
+    assert "hub-answer" not in passage_html("Short text.", "text", (5, 500), pdf=False)
