@@ -84,6 +84,14 @@ class KeywordIndex:
                 columns.append((indices[start:end], data[start:end], idf))
         return columns, weight_sum
 
+    def known_share(self, query: str) -> float:
+        """The share of `query`'s distinct terms that some passage holds (0.0 for a query with no
+        terms). Made-up words and keyboard mash hold none; a question worded like the collection
+        holds most."""
+        terms = dict.fromkeys(analyse(query))
+        vocab = self._model.vocab_dict
+        return sum(term in vocab for term in terms) / len(terms) if terms else 0.0
+
     def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
         """Top `k` passages with a score above zero, among `allowed` rows if given, each with
         the share of the query it matches, and the score a passage would reach by matching
