@@ -17,7 +17,16 @@ import pytest
 from index.__main__ import main as index_main
 from index.api import Hub
 from index.build import update_index
-from index.confidence import CALIBRATION, Calibration, Confidence, Signals, confident_mask, judge, score_of
+from index.confidence import (
+    CALIBRATION,
+    Calibration,
+    Confidence,
+    Signals,
+    confident_mask,
+    judge,
+    near_known_share,
+    score_of,
+)
 from index.search import search
 from index.snapshot import Snapshot, open_live
 from ingest.embed import HashEmbedder
@@ -28,7 +37,9 @@ GIBBERISH = "blorptastic quenmire fladdow"
 OUT_OF_SCOPE = "cricket score today"
 ANSWERABLE = "privacy impact assessment"
 
-MIDDLING = Signals(best_cosine=0.4, known_terms=0.6, coverage=0.3, agreement=0.5, cosine_gap=0.05, length=1.6)
+MIDDLING = Signals(
+    best_cosine=0.4, known_terms=0.6, near_known=0.7, coverage=0.3, agreement=0.5, cosine_gap=0.05, length=1.6
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Snapshot, 
     build.close()
 
 
-@pytest.mark.parametrize("signal", ["best_cosine", "known_terms", "coverage"])
+@pytest.mark.parametrize("signal", ["best_cosine", "known_terms", "near_known", "coverage"])
 def test_confidence_grows_with_closeness_known_words_and_coverage(signal: str) -> None:
     scores = [score_of(replace(MIDDLING, **{signal: value})) for value in np.linspace(0.0, 1.0, 6)]
     assert all(later > earlier for earlier, later in itertools.pairwise(scores)), scores
@@ -63,6 +74,16 @@ def test_the_bar_keeps_the_best_results_and_none_of_a_flagged_list() -> None:
     assert confident_mask(scores, sure, calibration).tolist() == [True, True, True, False, False]
     assert not confident_mask(scores, Confidence(0.01, True, MIDDLING), calibration).any()
     assert confident_mask(np.zeros(0), sure, calibration).size == 0
+
+
+def test_a_misspelt_word_is_near_a_known_one_and_a_made_up_one_is_not(small: tuple[Snapshot, Settings]) -> None:
+    build, _ = small
+    assert near_known_share(build.keyword, "privacy asessment") == 1.0  # one letter dropped
+    assert build.keyword.known_share("privacy asessment") == 0.5
+    assert near_known_share(build.keyword, "privacy blorptastic") == 0.5
+    assert near_known_share(build.keyword, "privazy") == 1.0  # two letters off a long word
+    assert build.keyword.known_share("chat") == 1.0
+    assert near_known_share(build.keyword, "chap") == 0.0  # short terms must match as they are
 
 
 def test_words_the_collection_never_uses_are_unknown(small: tuple[Snapshot, Settings]) -> None:
