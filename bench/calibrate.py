@@ -11,10 +11,10 @@ golden query sets are test sets: `bench/answers.py` measures them, nothing here 
 1. A logistic regression on the signals (standardised, L2 0.01, each class weighing the same),
    by Newton's method.
 2. The threshold: the highest confidence (to 0.02) below which flagging a query costs Recall@5
-   over the answerable fit split at most 0.015 (a flagged query has no confident result). The
+   over the answerable fit split at most 0.01 (a flagged query has no confident result). The
    sweep printed shows what a higher one would flag, and cost.
-3. The bar for one result: the highest share of the best result's fused score (to 0.05) keeping
-   the Recall@5 loss, counting only confident results, within 0.02.
+3. The bar for one result: the highest share of the best result's fused score (to 0.05) that
+   drops no answer from the top 5 of the fit split's queries not flagged.
 
 Indexes are built with the default runtime and kept in --work (as bench/answers.py does), so a
 run after the first only searches; re-run it after the ranking changes. It asserts nothing.
@@ -44,9 +44,11 @@ from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, Settings  # noqa: E4
 ANSWERABLE = ("dev_core.yaml", "dev_sample.yaml", "dev_hard.yaml")
 NO_ANSWER = "dev_no_answer.yaml"
 # Recall@5 over the answerable fit split may drop by at most FLAG_SLACK for queries wrongly
-# flagged, and by RECALL_SLACK in all once the per-result bar is added.
-FLAG_SLACK = 0.015
-RECALL_SLACK = 0.02
+# flagged, and the per-result bar may not drop any answer of the queries not flagged. The budget
+# is half the 0.02 the hub allows: the held-out split lost several times what the fit split did
+# with a looser rule (0.015, and a bar allowed to spend the rest).
+FLAG_SLACK = 0.01
+BAR_SLACK = 0.0
 L2 = 0.01
 
 
@@ -144,8 +146,9 @@ def choose(judged: list[Judged]) -> Calibration:
             threshold = float(candidate)
     model = replace(model, threshold=threshold)
     share = 0.0
+    flagged_loss = loss(answerable, model, 0.0)
     for candidate in np.round(np.arange(0.05, 1.0001, 0.05), 2):
-        if loss(answerable, model, float(candidate)) > RECALL_SLACK:
+        if loss(answerable, model, float(candidate)) > flagged_loss + BAR_SLACK + 1e-9:
             break
         share = float(candidate)
     return replace(model, result_share=share)

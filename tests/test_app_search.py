@@ -341,3 +341,37 @@ def test_any_year_counts_undated_documents_too(tmp_path: Path, monkeypatch: pyte
     at = app(q="ferry timetable", year="2025")
     assert result_titles(at) == ["Dated"]
     assert at.sidebar.selectbox(key="search_year").options[0] == "Any year (2)"
+
+
+NOTHING = "blorptastic quenmire fladdow"
+
+
+def test_gibberish_says_nothing_clearly_answers_and_shows_the_closest_documents(hub_env: BuiltHub) -> None:
+    at = app(q=NOTHING)
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown escapes dropped
+    assert f"The hub has nothing that clearly answers “{NOTHING}”." in warning
+    assert "fewer words" in warning and "Library" in warning and "editorial team" in warning
+    assert [s.value for s in at.subheader] == ["Closest documents, which may not answer your question"]
+    assert 0 < len(result_titles(at)) <= 5  # the closest documents, still there to check
+    assert not any("documents match" in m.value for m in at.markdown)
+    # Filter counts count confident results only: here there are none.
+    kinds = at.sidebar.multiselect(key="search_kind").options
+    assert kinds and all(count_in_label(label) == 0 for label in kinds)
+    assert any(p.value == "Browse every document in the Library" for p in get(at, "page_link"))
+
+
+def test_an_answerable_query_shows_its_confident_results_without_the_warning(hub_env: BuiltHub) -> None:
+    at = app(q="privacy impact assessment")
+    assert not at.warning and not at.subheader
+    line = next(m.value for m in at.markdown if "documents match" in m.value)
+    matched = int(line.split()[0])
+    assert matched == len(result_titles(at)) >= 1
+    assert result_titles(at)[0] == "Privacy impact assessments for AI"
+
+
+def test_a_filter_that_leaves_no_confident_result_suggests_removing_it(hub_env: BuiltHub) -> None:
+    at = app(q="privacy impact assessment", kind="tool")
+    warning = " ".join(w.value for w in at.warning)
+    assert "nothing that clearly answers" in warning and "Remove a filter" in warning
+    assert result_titles(at)  # the closest tools
