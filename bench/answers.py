@@ -88,17 +88,23 @@ def matching(build: Snapshot, settings: Settings, embedder: Embedder, name: str,
 
 
 def confident_recall(build: Snapshot, settings: Settings, embedder: Embedder, names: list[str], mode: Mode) -> None:
-    """Recall@5 of the queries of `names` counting every result, and only confident ones."""
-    every, sure = [], []
+    """Recall@5 of the queries of `names` counting every result, and only confident ones: as
+    tests/test_golden.py counts it (a relevant document in the top 5), and as the share of the
+    relevant documents in the top 5."""
+    found: dict[str, list[float]] = {"all": [], "confident": []}
+    share: dict[str, list[float]] = {"all": [], "confident": []}
     for name in names:
         for item in entries(name):
             hits = search(build, embedder, item["query"], settings.search, limit=5, mode=mode).hits
             relevant = set(item["relevant"])
-            every.append(len(relevant & {h.doc_id for h in hits}) / len(relevant))
-            sure.append(len(relevant & {h.doc_id for h in hits if h.confident}) / len(relevant))
-    all5, sure5 = statistics.mean(every), statistics.mean(sure)
-    say(f"  {' + '.join(names)} ({len(every)}): Recall@5 all results {all5:.3f}, confident only {sure5:.3f}")
-    say(f"    (loss {all5 - sure5:.3f})")
+            for kind, shown in (("all", hits), ("confident", [h for h in hits if h.confident])):
+                right = len(relevant & {h.doc_id for h in shown})
+                found[kind].append(float(right > 0))
+                share[kind].append(right / len(relevant))
+    say(f"  {' + '.join(names)} ({len(found['all'])} queries), all results / confident only:")
+    for label, figures in (("a relevant document in the top 5", found), ("share of relevant documents", share)):
+        every, sure = statistics.mean(figures["all"]), statistics.mean(figures["confident"])
+        say(f"    Recall@5 ({label}) {every:.3f} / {sure:.3f} (loss {every - sure:.3f})")
 
 
 def on_judged_place(hit: Hit, judged: dict[str, Any]) -> bool:
