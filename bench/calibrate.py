@@ -73,8 +73,9 @@ def judge_all(build: Snapshot, settings: Settings, embedder: Embedder) -> list[J
         for item in entries(name):
             matches = match_documents(build, embedder, item["query"], settings.search)
             assert matches.vector is not None
-            rows = np.concatenate([leg.rows for leg in matches.found])
-            signals = signals_of(build, item["query"], matches.vector, rows, matches.docs)
+            signals = signals_of(
+                build, item["query"], matches.vector, [leg.rows for leg in matches.found], matches.docs
+            )
             ranking = ranking_of(build, matches, settings.search, 10)
             best = ranking.documents[0].score if ranking.documents else 1.0
             judged.append(
