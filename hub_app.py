@@ -16,6 +16,7 @@ from ingest.errors import HubError
 from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
 from portal.hub_cache import get_hub, load_documents
 from portal.labels import FACET_LABELS, FACETS, number_of, value_label
+from portal.no_match import CLOSEST_HEADING, next_steps, no_match_message, shown_results
 from portal.page import DOCUMENT_PAGE, LIBRARY_PAGE, LOG, STATUS_PAGE, TOLD, log_error, setup_page, show_index_error
 from portal.reader import location
 from portal.search_state import FacetOptions, SearchState, facet_options, parse_search_state
@@ -185,6 +186,16 @@ def render_no_results(state: SearchState, counts: FacetCounts) -> None:
     st.button("Clear all filters", key="clear_all_main", on_click=clear_filters)
 
 
+def render_no_good_match(state: SearchState, closest: tuple[Hit, ...], titles: dict[str, str]) -> None:
+    """Nothing clears the confidence bar: say so, suggest what to do, then the closest documents."""
+    steps = "\n".join(f"- {md_escape(step)}" for step in next_steps(state.has_filters()))
+    st.warning(f"{md_escape(no_match_message(state.query))}\n\n{steps}")
+    st.page_link(LIBRARY_PAGE, label="Browse every document in the Library")
+    st.subheader(CLOSEST_HEADING, anchor=False)
+    for hit in closest:
+        render_hit(hit, state, titles)
+
+
 def main() -> None:
     setup_page("Search")
     st.title("Search the AI Hub", anchor=False)
@@ -224,9 +235,13 @@ def main() -> None:
     if not results.hits:
         render_no_results(state, page.counts)
         return
-    shown, matched = results.hits, results.matched_documents
-    st.markdown(f"{matched} documents match; showing the {len(shown)} most relevant, each with its best passage.")
     titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
+    picked = shown_results(results)
+    if results.no_good_match:
+        render_no_good_match(state, picked.closest, titles)
+        return
+    shown, matched = picked.answers, results.matched_documents
+    st.markdown(f"{matched} documents match; showing the {len(shown)} most relevant, each with its best passage.")
     for hit in shown:
         render_hit(hit, state, titles)
     if matched > len(shown):

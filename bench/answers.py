@@ -5,9 +5,11 @@ Run:  python bench/answers.py [--work /tmp/hub-answers] [--mode hybrid]
 1. Core questions (tests/golden/dev_core.yaml, sample corpus): the share with a right document
    in the top 3, and MRR@10.
 2. Queries the hub cannot answer (tests/golden/dev_no_answer.yaml, sample corpus): how many
-   documents each one "matches", and the best score; for comparison the same for the core
-   questions. The hub has no "no good match" state yet, so none is flagged.
-3. Real documents (tests/golden/realdocs_pages.yaml, ../shared/realdocs, when present): the share
+   documents each one "matches" (results clearing the confidence bar), the best score, and how
+   many are flagged "no good match"; for comparison the same for the answerable sets.
+3. Recall@5 counting every result and counting only confident ones, on the development sets
+   and on the golden set (tests/golden/queries_*.yaml: a test set, measured here, never tuned on).
+4. Real documents (tests/golden/realdocs_pages.yaml, ../shared/realdocs, when present): the share
    of queries whose first result is a right document and whose first passage is on a page (PDF)
    or under a heading (Markdown) that answers the query.
 
@@ -71,16 +73,38 @@ def core_questions(build: Snapshot, settings: Settings, embedder: Embedder, mode
 
 def matching(build: Snapshot, settings: Settings, embedder: Embedder, name: str, mode: Mode) -> None:
     """How many documents each query of `name` matches, and the best result's score."""
-    counts, best = [], []
+    counts, best, flagged = [], [], 0
     for item in entries(name):
         results = search(build, embedder, item["query"], settings.search, limit=1, mode=mode)
         counts.append(results.matched_documents)
         best.append(results.hits[0].score if results.hits else 0.0)
+        flagged += results.no_good_match
     say(
         f"  {name}: documents matched per query median {statistics.median(counts):.0f} "
         f"(of {len(build.documents)}), best score median {statistics.median(best):.3f}, "
-        f"min {min(best):.3f}, max {max(best):.3f}"
+        f"min {min(best):.3f}, max {max(best):.3f}; no good match {flagged} of {len(counts)} "
+        f"({flagged / len(counts):.0%})"
     )
+
+
+def confident_recall(build: Snapshot, settings: Settings, embedder: Embedder, names: list[str], mode: Mode) -> None:
+    """Recall@5 of the queries of `names` counting every result, and only confident ones: as
+    tests/test_golden.py counts it (a relevant document in the top 5), and as the share of the
+    relevant documents in the top 5."""
+    found: dict[str, list[float]] = {"all": [], "confident": []}
+    share: dict[str, list[float]] = {"all": [], "confident": []}
+    for name in names:
+        for item in entries(name):
+            hits = search(build, embedder, item["query"], settings.search, limit=5, mode=mode).hits
+            relevant = set(item["relevant"])
+            for kind, shown in (("all", hits), ("confident", [h for h in hits if h.confident])):
+                right = len(relevant & {h.doc_id for h in shown})
+                found[kind].append(float(right > 0))
+                share[kind].append(right / len(relevant))
+    say(f"  {' + '.join(names)} ({len(found['all'])} queries), all results / confident only:")
+    for label, figures in (("a relevant document in the top 5", found), ("share of relevant documents", share)):
+        every, sure = statistics.mean(figures["all"]), statistics.mean(figures["confident"])
+        say(f"    Recall@5 ({label}) {every:.3f} / {sure:.3f} (loss {every - sure:.3f})")
 
 
 def on_judged_place(hit: Hit, judged: dict[str, Any]) -> bool:
@@ -121,8 +145,13 @@ def main() -> None:
     core_questions(build, settings, embedder, args.mode)
     say("documents that 'match' (the hub shows a result list for every query):")
     matching(build, settings, embedder, "dev_no_answer.yaml", args.mode)
-    matching(build, settings, embedder, "dev_core.yaml", args.mode)
-    say("no good match flagged: 0 queries (the hub has no such state yet)")
+    for name in ("dev_core.yaml", "dev_sample.yaml", "dev_hard.yaml"):
+        matching(build, settings, embedder, name, args.mode)
+    say("Recall@5, counting every result and only those clearing the confidence bar:")
+    for names in (["dev_core.yaml"], ["dev_sample.yaml"], ["dev_hard.yaml"]):
+        confident_recall(build, settings, embedder, names, args.mode)
+    golden = sorted(path.name for path in GOLDEN.glob("queries_*.yaml"))
+    confident_recall(build, settings, embedder, golden, args.mode)
     if REALDOCS.is_dir():
         build, settings = opened(REALDOCS, args.work / "realdocs", embedder)
         real_pages(build, settings, embedder, args.mode)

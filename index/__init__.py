@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from index.api import DocumentView, Hub, Match
+    from index.confidence import Confidence
     from index.errors import (
         BuildLocked,
         BuildRejected,
@@ -33,6 +34,7 @@ _HOME = {
     "DocumentView": "index.api",
     "Hub": "index.api",
     "Match": "index.api",
+    "Confidence": "index.confidence",
     "BuildLocked": "index.errors",
     "BuildRejected": "index.errors",
     "DocumentNotFound": "index.errors",
@@ -70,6 +72,7 @@ __all__ = [
     "BuildLocked",
     "BuildRejected",
     "ChunkRecord",
+    "Confidence",
     "DocumentNotFound",
     "DocumentRecord",
     "DocumentView",

@@ -121,11 +121,14 @@ def _warn_if_fallback(hub: Hub) -> None:
 
 def _print_results(results: SearchResults, as_json: bool) -> None:
     if as_json:
+        judged = results.confidence.to_json() if results.confidence else {"confidence": None, "signals": None}
         print(
             json.dumps(
                 {
                     "query": results.query,
                     "matched_documents": results.matched_documents,
+                    **judged,
+                    "no_good_match": results.no_good_match,
                     "hits": [h.to_json() for h in results.hits],
                 },
                 indent=2,
@@ -134,11 +137,16 @@ def _print_results(results: SearchResults, as_json: bool) -> None:
         return
     if not results.hits:
         print("no results")
+    elif results.no_good_match:
+        say(f"no good match: nothing clearly answers {results.query!r}; the closest documents may not answer it:")
+    elif results.confidence is not None:
+        say(f"{results.matched_documents} documents match (confidence {results.confidence.score:.2f})")
     for n, hit in enumerate(results.hits, start=1):
         meta = hit.record.metadata
         best = hit.passages[0]
         where = f"page {best.page}" if best.page else " > ".join(best.heading_path)
-        say(f"{n}. {meta.title}  [{meta.kind or 'unspecified'}]  {hit.doc_id}  ({where})")
+        closest = "" if hit.confident else "  (closest, may not answer)"
+        say(f"{n}. {meta.title}  [{meta.kind or 'unspecified'}]  {hit.doc_id}  ({where}){closest}")
         say("   " + " ".join("".join(f"**{t}**" if marked else t for t, marked in best.snippet).split()))
         if hit.copies:
             say(f"   same text also filed as: {', '.join(hit.copies)}")

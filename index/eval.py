@@ -22,8 +22,9 @@ from typing import Any
 
 from index.beir import BeirData, load_beir, write_corpus
 from index.build import update_index
+from index.confidence import assess, confident_documents
 from index.metrics import evaluate
-from index.search import MODES, Mode, rank_documents
+from index.search import MODES, Mode, match_documents, rank_documents, ranking_of
 from index.snapshot import Snapshot, open_live
 from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
@@ -31,6 +32,8 @@ from ingest.progress import Progress
 from ingest.settings import SearchSettings, Settings
 
 METRICS = ("ndcg@10", "recall@100", "mrr@10")
+# Measured with every result and with only those clearing the confidence bar (index/confidence.py).
+JUDGED_METRICS = ("ndcg@10", "recall@5", "recall@100")
 RUN_DEPTH = 100
 MARKER = "eval-build.json"
 # Source files whose code shapes what goes into an index: a change to any of them means
@@ -106,6 +109,32 @@ def run_queries(
     return run
 
 
+def run_judged(
+    build: Snapshot,
+    embedder: Embedder,
+    queries: dict[str, str],
+    ids: dict[str, str],
+    settings: SearchSettings,
+    mode: Mode,
+    depth: int = RUN_DEPTH,
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], set[str]]:
+    """Like `run_queries`, with the confidence judged: (every result's run, the run of the
+    results that clear the bar, the ids of the queries flagged "no good match")."""
+    run: dict[str, dict[str, float]] = {}
+    sure_run: dict[str, dict[str, float]] = {}
+    flagged: set[str] = set()
+    for qid, text in queries.items():
+        matches = match_documents(build, embedder, text, settings, mode=mode)
+        ranking = ranking_of(build, matches, settings, depth).documents
+        confidence = assess(build, text, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+        sure = {build.doc_order[d] for d in confident_documents(matches.docs, matches.scores, confidence).tolist()}
+        if confidence is not None and confidence.no_good_match:
+            flagged.add(qid)
+        run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in ids}
+        sure_run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in sure}
+    return run, sure_run, flagged
+
+
 def score(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
     """nDCG@10, Recall@100 and MRR@10 of `run`, averaged over the judged queries (index/metrics.py).
 
@@ -176,11 +205,20 @@ def evaluate_dataset(
     build, ids, rebuilt = prepare_index(data, settings, embedder, progress)
     timings = {"index": round(time.perf_counter() - tick, 1)}
     results: dict[str, dict[str, float]] = {}
+    judged: dict[str, dict[str, Any]] = {}
     try:
         for mode in modes:
             tick = time.perf_counter()
-            run = run_queries(build, embedder, data.queries, ids, settings.search, mode, progress=progress)
-            results[mode] = {k: round(v, 4) for k, v in score(data.qrels, run).items()}
+            if mode == "keyword":  # no query embedding: nothing to judge the confidence on
+                run = run_queries(build, embedder, data.queries, ids, settings.search, mode, progress=progress)
+            else:
+                run, sure_run, flagged = run_judged(build, embedder, data.queries, ids, settings.search, mode)
+                judged[mode] = {
+                    "flagged": len(flagged & set(data.qrels)),
+                    "all": _rounded(evaluate(data.qrels, run, JUDGED_METRICS)),
+                    "confident_only": _rounded(evaluate(data.qrels, sure_run, JUDGED_METRICS)),
+                }
+            results[mode] = _rounded(score(data.qrels, run))
             timings[f"queries_{mode}"] = round(time.perf_counter() - tick, 1)
     finally:
         build.close()
@@ -190,6 +228,7 @@ def evaluate_dataset(
         "split": split,
         "documents": len(data.corpus),
         "queries": len(data.queries),
+        "judged_queries": len(data.qrels),
         "passages": build.vectors.size,
         "model": embedder.model_key,
         "index_rebuilt": rebuilt,
@@ -199,8 +238,13 @@ def evaluate_dataset(
             "search": dataclasses.asdict(settings.search),
         },
         "results": results,
+        "confidence": judged,
         "timings_s": timings,
     }
+
+
+def _rounded(figures: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 4) for k, v in figures.items()}
 
 
 def add_arguments(parser: Any) -> None:
@@ -243,6 +287,12 @@ def run_command(args: Any) -> int:
     print(f"{'mode':<8} " + " ".join(f"{m:>10}" for m in METRICS))
     for mode, figures in report["results"].items():
         print(f"{mode:<8} " + " ".join(f"{figures[m]:>10.4f}" for m in METRICS))
+    for mode, figures in report["confidence"].items():
+        every, sure = figures["all"], figures["confident_only"]
+        print(
+            f"{mode}: {figures['flagged']} of {report['judged_queries']} queries flagged 'no good match'; "
+            "all results / confident only: " + ", ".join(f"{m} {every[m]:.4f} / {sure[m]:.4f}" for m in JUDGED_METRICS)
+        )
     print(f"time {report['timings_s']['total']}s")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

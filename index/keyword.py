@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,19 @@ class KeywordIndex:
             if end > start:
                 columns.append((indices[start:end], data[start:end], idf))
         return columns, weight_sum
+
+    @property
+    def vocabulary(self) -> Collection[str]:
+        """Every term some passage holds."""
+        return self._model.vocab_dict.keys()
+
+    def known_share(self, query: str) -> float:
+        """The share of `query`'s distinct terms that some passage holds (0.0 for a query with no
+        terms). Made-up words and keyboard mash hold none; a question worded like the collection
+        holds most."""
+        terms = dict.fromkeys(analyse(query))
+        vocab = self._model.vocab_dict
+        return sum(term in vocab for term in terms) / len(terms) if terms else 0.0
 
     def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
         """Top `k` passages with a score above zero, among `allowed` rows if given, each with

@@ -4,11 +4,12 @@ with snippets; and a search page's results with its facet counts from the same r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from index.confidence import Confidence, assess, confident_documents
 from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.facets import FacetCounts, count_facets
@@ -58,11 +59,13 @@ class Hit:
     score: float
     passages: tuple[Passage, ...]
     copies: tuple[str, ...] = ()  # other documents with the same text, shown only through this one
+    confident: bool = True  # clears the bar of index.confidence; False: only among the closest
 
     def to_json(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,
             "score": round(self.score, 6),
+            "confident": self.confident,
             "same_text_as": list(self.copies),
             "metadata": metadata_to_json(self.record.metadata),
             "passages": [
@@ -84,9 +87,12 @@ class Hit:
 class SearchResults:
     query: str
     hits: tuple[Hit, ...]
-    matched_documents: int
+    matched_documents: int  # results that clear the confidence bar (all, when none was judged)
     mode: str
     filters: Filters = field(default_factory=Filters)
+    confidence: Confidence | None = None  # None when not judged (keyword mode, no results)
+    # True when there are results but none clears the bar: they are only the closest documents.
+    no_good_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,7 @@ class Matches:
     docs: np.ndarray  # document indexes
     scores: np.ndarray
     found: tuple[LegCandidates, ...]
+    vector: np.ndarray | None = None  # the query's embedding, for judging the confidence
 
     @staticmethod
     def none() -> Matches:
@@ -218,7 +225,7 @@ def match_documents(
     if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
         found = with_feedback(legs.dense, found, vector, settings)
     docs, scores = fuse([(leg, *by_document(build.row_doc, leg, settings.passage_decay)) for leg in found], settings)
-    return Matches(docs, scores, tuple(found))
+    return Matches(docs, scores, tuple(found), vector)
 
 
 def rank_documents(
@@ -292,8 +299,10 @@ def search(
     query = query[:MAX_QUERY_CHARS]
     if limit <= 0:
         return SearchResults(query, (), 0, mode, filters)
-    ranking = rank_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode, limit=limit)
-    return results_of(build, query, ranking, mode, filters)
+    matches = match_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode)
+    ranking = ranking_of(build, matches, settings, limit)
+    confidence = assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+    return judged(build, results_of(build, query, ranking, mode, filters), matches, confidence, None)
 
 
 def search_page(
@@ -318,11 +327,28 @@ def search_page(
     filters = filters or Filters()
     query = query[:MAX_QUERY_CHARS]
     matches = match_documents(build, embedder, query, settings, scope=scope, mode=mode)
-    counts = count_facets(texts_of(build, matches.docs), filters)
+    confidence = assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+    # Filter counts count the results that clear the confidence bar, like the matched count.
+    counts = count_facets(texts_of(build, confident_documents(matches.docs, matches.scores, confidence)), filters)
     # The same column check the legs use, over the matched documents only.
     passing = None if filters.is_empty() else build.columns.allowed(filters)[matches.docs]
     ranking = ranking_of(build, matches, settings, max(limit, 0), passing)
-    return SearchPage(results_of(build, query, ranking, mode, filters), counts)
+    results = results_of(build, query, ranking, mode, filters)
+    return SearchPage(judged(build, results, matches, confidence, passing), counts)
+
+
+def judged(
+    build: Snapshot, results: SearchResults, matches: Matches, confidence: Confidence | None, passing: np.ndarray | None
+) -> SearchResults:
+    """`results` with their `confidence`: each hit marked confident or not, and the matched count
+    made the texts clearing the bar among documents marked in `passing` (all if None)."""
+    if confidence is None:
+        return results
+    docs = confident_documents(matches.docs, matches.scores, confidence, passing)
+    sure = {build.doc_order[doc] for doc in docs.tolist()}
+    hits = tuple(replace(hit, confident=hit.doc_id in sure) for hit in results.hits)
+    count = len(first_of_each_group(docs, build.group))
+    return replace(results, hits=hits, matched_documents=count, confidence=confidence, no_good_match=count == 0)
 
 
 def results_of(build: Snapshot, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:

@@ -47,6 +47,14 @@ def result_titles(at: AppTest) -> list[str]:
     return [m.group(1) for card in result_cards(at) if (m := re.search(r"<h3>(.*?)</h3>", card))]
 
 
+def answer_titles(at: AppTest) -> list[str]:
+    """The results shown as answers: none when the page says nothing clearly answers the query
+    (its cards are then the closest documents only)."""
+    if any("nothing that clearly answers" in w.value for w in at.warning):
+        return []
+    return result_titles(at)
+
+
 def count_in_label(label: str) -> int:
     match = re.search(r"\((\d+)\)$", label)
     assert match, label
@@ -107,7 +115,7 @@ def test_every_filter_count_is_the_number_of_results_choosing_it_leaves(hub_env:
     for value in ("guidance", "tool", "case-study", "standard"):
         label = next(label for label in labels if label.startswith(value_label("kind", value) + " ("))
         chosen = app(q="privacy chat assistant", kind=value)
-        assert len(result_titles(chosen)) == count_in_label(label)
+        assert len(answer_titles(chosen)) == count_in_label(label)
 
 
 def test_counts_of_one_facet_apply_the_other_filters(hub_env: BuiltHub) -> None:
@@ -123,7 +131,8 @@ def test_choosing_a_filter_updates_results_and_url(hub_env: BuiltHub) -> None:
     at.sidebar.multiselect(key="search_kind").select("tool").run()
     assert not at.exception
     assert at.query_params == {"q": "chat assistant", "kind": "tool"}
-    assert set(result_titles(at)) == {"Secure chat assistant", "Translation service"}
+    # The translation tool shares no word or meaning with the query: it is not offered as an answer.
+    assert result_titles(at) == ["Secure chat assistant"]
     at.sidebar.selectbox(key="search_year").select("2025").run()
     assert at.query_params["year"] == "2025"
     assert result_titles(at) == ["Secure chat assistant"]
@@ -332,3 +341,37 @@ def test_any_year_counts_undated_documents_too(tmp_path: Path, monkeypatch: pyte
     at = app(q="ferry timetable", year="2025")
     assert result_titles(at) == ["Dated"]
     assert at.sidebar.selectbox(key="search_year").options[0] == "Any year (2)"
+
+
+NOTHING = "blorptastic quenmire fladdow"
+
+
+def test_gibberish_says_nothing_clearly_answers_and_shows_the_closest_documents(hub_env: BuiltHub) -> None:
+    at = app(q=NOTHING)
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown escapes dropped
+    assert f"The hub has nothing that clearly answers “{NOTHING}”." in warning
+    assert "fewer words" in warning and "Library" in warning and "editorial team" in warning
+    assert [s.value for s in at.subheader] == ["Closest documents, which may not answer your question"]
+    assert 0 < len(result_titles(at)) <= 5  # the closest documents, still there to check
+    assert not any("documents match" in m.value for m in at.markdown)
+    # Filter counts count confident results only: here there are none.
+    kinds = at.sidebar.multiselect(key="search_kind").options
+    assert kinds and all(count_in_label(label) == 0 for label in kinds)
+    assert any(p.value == "Browse every document in the Library" for p in get(at, "page_link"))
+
+
+def test_an_answerable_query_shows_its_confident_results_without_the_warning(hub_env: BuiltHub) -> None:
+    at = app(q="privacy impact assessment")
+    assert not at.warning and not at.subheader
+    line = next(m.value for m in at.markdown if "documents match" in m.value)
+    matched = int(line.split()[0])
+    assert matched == len(result_titles(at)) >= 1
+    assert result_titles(at)[0] == "Privacy impact assessments for AI"
+
+
+def test_a_filter_that_leaves_no_confident_result_suggests_removing_it(hub_env: BuiltHub) -> None:
+    at = app(q="privacy impact assessment", kind="tool")
+    warning = " ".join(w.value for w in at.warning)
+    assert "nothing that clearly answers" in warning and "Remove a filter" in warning
+    assert result_titles(at)  # the closest tools

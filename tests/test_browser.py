@@ -159,7 +159,8 @@ def test_first_start_search_filter_open_and_download(page: Any, server: str, cor
     page.goto(server)
     # First visit: no index yet, so the app builds one (with a progress bar) and then shows the box.
     search_box(page).wait_for(timeout=STARTUP_SECONDS * 1000)
-    search(page, "privacy assessment")
+    # Two documents answer "privacy" with confidence; the search shows only those that do.
+    search(page, "privacy")
     page.get_by_role("heading", name="Results", exact=True).wait_for()
     cards = page.locator("article.hub-result")
     assert cards.count() >= 2
@@ -450,3 +451,41 @@ def test_reader_shows_pdf_pages_as_anchored_headings(page: Any, tour: str) -> No
     # A page's anchor is a place in the document that a link can lead to.
     page.evaluate("() => { location.hash = 'page-2'; }")
     page.wait_for_function(IN_VIEW, arg="#page-2")
+
+
+# ---------------------------------------------------------------- no good match
+# A query nothing in the corpus answers shows a plain "nothing clearly answers" message with next
+# steps, and the closest documents below it, labelled as such; an answerable one does not.
+
+NO_GOOD_MATCH = "The hub has nothing that clearly answers"
+CLOSEST = "Closest documents, which may not answer your question"
+
+
+@pytest.mark.parametrize(
+    "query", ["zxqv plorth wibberdane", "easy chocolate cake recipe"], ids=["gibberish", "cooking"]
+)
+def test_a_query_nothing_answers_says_so_above_the_closest_documents(page: Any, server: str, query: str) -> None:
+    page.goto(server)
+    search_box(page).wait_for(timeout=STARTUP_SECONDS * 1000)
+    search(page, query)
+    message = page.get_by_text(f"{NO_GOOD_MATCH} “{query}”.")
+    message.wait_for()
+    assert page.get_by_text("try fewer words").is_visible()
+    assert page.get_by_role("link", name="Browse every document in the Library").is_visible()
+    heading = page.get_by_role("heading", name=CLOSEST, exact=True)
+    assert heading.is_visible()
+    cards = page.locator("article.hub-result")
+    assert cards.count() >= 1
+    # The closest documents sit below the message and the heading that labels them.
+    assert message.bounding_box()["y"] < heading.bounding_box()["y"] < cards.first.bounding_box()["y"]
+    assert page.get_by_text("documents match").count() == 0
+
+
+def test_an_answerable_query_shows_no_no_good_match_message(page: Any, server: str) -> None:
+    page.goto(server)
+    search_box(page).wait_for(timeout=STARTUP_SECONDS * 1000)
+    search(page, "chat assistant")
+    page.get_by_text(re.compile(r"^\d+ documents match")).wait_for()
+    assert page.get_by_text(NO_GOOD_MATCH).count() == 0
+    assert page.get_by_role("heading", name=CLOSEST).count() == 0
+    assert page.locator("article.hub-result").count() >= 1

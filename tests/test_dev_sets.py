@@ -20,7 +20,12 @@ CORPUS = ROOT / "corpus"
 REALDOCS = SHARED / "realdocs"
 
 CORE_TYPES = {"paraphrase", "long", "short", "acronym", "keyword"}
-NO_ANSWER_MINIMUMS = {"out-of-scope": 8, "adjacent": 8, "gibberish": 6}
+NO_ANSWER_MINIMUMS = {"out-of-scope": 25, "adjacent": 25, "gibberish": 20}
+MIN_NO_ANSWER = 80
+HARD_TYPES = {"short", "typo", "acronym", "chatter"}
+MIN_HARD = 40
+# Files with a held-out split (`split: holdout`), which the confidence calibration only measures.
+SPLIT_FILES = ("dev_no_answer.yaml", "dev_hard.yaml")
 MIN_CORE = 32
 MAX_ANSWERS_PER_DOCUMENT = 2
 
@@ -37,7 +42,7 @@ def normalised(query: str) -> str:
 
 def test_every_query_is_non_empty_and_unique_across_the_dev_sets() -> None:
     seen: Counter[str] = Counter()
-    for name in ("dev_core.yaml", "dev_sample.yaml", "dev_no_answer.yaml"):
+    for name in ("dev_core.yaml", "dev_sample.yaml", "dev_no_answer.yaml", "dev_hard.yaml"):
         for entry in load(name):
             query = entry.get("query")
             assert isinstance(query, str) and query.strip(), f"empty query in {name}: {entry}"
@@ -66,6 +71,7 @@ def test_no_document_answers_more_than_two_core_queries() -> None:
 
 def test_no_answer_entries_have_no_relevant_documents_and_enough_of_each_type() -> None:
     entries = load("dev_no_answer.yaml")
+    assert len(entries) >= MIN_NO_ANSWER
     for entry in entries:
         assert entry.get("relevant") == [], entry
         assert entry.get("type") in NO_ANSWER_MINIMUMS, entry
@@ -126,3 +132,36 @@ def test_judged_pages_and_headings_exist_in_the_real_documents() -> None:
         for path, headings in (entry.get("sections") or {}).items():
             missing = set(headings) - headings_in(REALDOCS / path)
             assert not missing, f"{path} has no heading {sorted(missing)}"
+
+
+def test_dev_hard_entries_point_at_documents_in_the_corpus() -> None:
+    hard = load("dev_hard.yaml")
+    assert len(hard) >= MIN_HARD
+    for entry in hard:
+        assert entry.get("type") in HARD_TYPES, entry
+        relevant = entry.get("relevant")
+        assert isinstance(relevant, list) and 1 <= len(relevant) <= 3, entry
+        for doc_id in relevant:
+            assert not doc_id.endswith(".meta.yaml"), entry
+            assert (CORPUS / doc_id).is_file(), f"{doc_id} is not under corpus/"
+    assert Counter(entry["type"] for entry in hard).keys() == HARD_TYPES
+
+
+def test_golden_queries_are_not_reused_in_the_new_dev_sets() -> None:
+    golden = {
+        normalised(e["query"]) for name in ("queries_A.yaml", "queries_B.yaml", "queries_C.yaml") for e in load(name)
+    }
+    for name in SPLIT_FILES:
+        reused = [e["query"] for e in load(name) if normalised(e["query"]) in golden]
+        assert not reused, f"{name} repeats golden queries: {reused}"
+
+
+@pytest.mark.parametrize("name", SPLIT_FILES)
+def test_held_out_split_is_marked_and_holds_each_type(name: str) -> None:
+    entries = load(name)
+    assert all(entry.get("split", "fit") in ("fit", "holdout") for entry in entries), name
+    held = [entry for entry in entries if entry.get("split") == "holdout"]
+    # dev_no_answer.yaml's first 29 queries predate the split and all belong to the fit split;
+    # half of the later ones are held out.
+    assert len(held) >= (len(entries) - 29 if name == "dev_no_answer.yaml" else len(entries)) // 2 - 1
+    assert {entry["type"] for entry in held} == {entry["type"] for entry in entries}
