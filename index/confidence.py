@@ -32,6 +32,7 @@ SIGNALS: tuple[str, ...] = (
     "agreement",
     "cosine_gap",
     "length",
+    "domain",
 )
 # How many documents of each leg count when asking whether the legs agree, and which document's
 # cosine the best one is compared with for the gap.
@@ -54,6 +55,7 @@ class Signals:
     agreement: float  # 0-1: each leg's best document among the other leg's best AGREE_DEPTH
     cosine_gap: float  # best document's cosine minus the GAP_RANK-th document's
     length: float  # log(1 + the number of distinct query terms)
+    domain: float  # the query's cosine with the collection's mean direction: is it the hub's subject
 
     def as_array(self) -> np.ndarray:
         """The signals as a vector in SIGNALS order."""
@@ -80,7 +82,7 @@ class Calibration:
 # share is the highest that drops no answer of a query not flagged. Re-run the script after the
 # ranking changes and paste what it prints here.
 CALIBRATION = Calibration(
-    weights=(6.2663, 1.2143, 2.0487, 2.1503, 0.1030, 12.5830, 0.7697),
+    weights=(6.2663, 1.2143, 2.0487, 2.1503, 0.1030, 12.5830, 0.7697, 0.0),
     bias=-8.7077,
     threshold=0.10,
     result_share=0.35,
@@ -174,6 +176,7 @@ def signals_of(
         agreement=agreement,
         cosine_gap=float(gap),
         length=float(np.log1p(terms)),
+        domain=float(build.centroid @ vector.astype(np.float32)),
     )
 
 

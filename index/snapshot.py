@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,11 @@ class Snapshot:
     group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
     copies: dict[int, tuple[str, ...]]  # for each document sharing its text, the others' ids
     row_role: np.ndarray  # each passage row's place in ingest.roles.ROLES
+
+    @functools.cached_property
+    def centroid(self) -> np.ndarray:
+        """The collection's mean direction (see VectorIndex.centroid), worked out at first use."""
+        return self.vectors.centroid()
 
     def copies_of(self, index: int) -> tuple[str, ...]:
         """The ids of the other documents with the same text as document `index`, in id order."""

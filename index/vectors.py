@@ -77,6 +77,15 @@ class VectorIndex:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.asarray(self._flat.reconstruct_batch(np.asarray(rows, dtype=np.int64)), dtype=np.float32)
 
+    def centroid(self, batch: int = 50_000) -> np.ndarray:
+        """The unit-length mean direction of every stored vector (zeros for an empty index): what
+        the collection as a whole is about. Read back in batches to bound the memory it takes."""
+        total = np.zeros(self.dimension, dtype=np.float64)
+        for start in range(0, self.size, batch):
+            total += self.vectors(np.arange(start, min(start + batch, self.size))).sum(axis=0, dtype=np.float64)
+        norm = float(np.linalg.norm(total))
+        return (total / norm if norm > 0 else total).astype(np.float32)
+
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, exact: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -38,7 +38,14 @@ OUT_OF_SCOPE = "cricket score today"
 ANSWERABLE = "privacy impact assessment"
 
 MIDDLING = Signals(
-    best_cosine=0.4, known_terms=0.6, near_known=0.7, coverage=0.3, agreement=0.5, cosine_gap=0.05, length=1.6
+    best_cosine=0.4,
+    known_terms=0.6,
+    near_known=0.7,
+    coverage=0.3,
+    agreement=0.5,
+    cosine_gap=0.05,
+    length=1.6,
+    domain=0.2,
 )
 
 
@@ -53,8 +60,8 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Snapshot, 
     build.close()
 
 
-@pytest.mark.parametrize("signal", ["best_cosine", "known_terms", "near_known", "coverage"])
-def test_confidence_grows_with_closeness_known_words_and_coverage(signal: str) -> None:
+@pytest.mark.parametrize("signal", ["best_cosine", "known_terms", "near_known", "coverage", "domain"])
+def test_confidence_grows_with_closeness_known_words_coverage_and_subject(signal: str) -> None:
     scores = [score_of(replace(MIDDLING, **{signal: value})) for value in np.linspace(0.0, 1.0, 6)]
     assert all(later > earlier for earlier, later in itertools.pairwise(scores)), scores
     assert all(0.0 <= s <= 1.0 for s in scores)
