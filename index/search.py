@@ -13,7 +13,7 @@ from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.facets import FacetCounts, count_facets
 from index.filters import Filters
-from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages
+from index.fusion import LegCandidates, best_per_document, document_parts, fuse, fuse_passages, length_adjusted
 from index.legs import DenseLeg, Legs, legs_of
 from index.present import Marked, query_terms, snippet, words_of
 from index.snapshot import Snapshot
@@ -56,12 +56,14 @@ class Hit:
     score: float
     passages: tuple[Passage, ...]
     copies: tuple[str, ...] = ()  # other documents with the same text, shown only through this one
+    editions: tuple[str, ...] = ()  # other editions of this document, shown only through this one
 
     def to_json(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,
             "score": round(self.score, 6),
             "same_text_as": list(self.copies),
+            "other_editions": list(self.editions),
             "metadata": metadata_to_json(self.record.metadata),
             "passages": [
                 {
@@ -123,7 +125,13 @@ def run_legs(
         # what the dense leg found.
         scale = hits.coverage.astype(np.float64) ** settings.coverage_power if mode == "hybrid" else np.ones(len(rows))
         ceiling = hits.bound if settings.keyword_ceiling == "bound" and hits.bound > 0 else None
-        found.append(LegCandidates(settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling))
+        # Only the keyword leg's card scores count again: a card's words are the title, summary
+        # and topics, so a match there is on the query's own words; the card's vector, a short
+        # summary, is near every question on its topic (measured in docs/evaluation.md).
+        keyword = LegCandidates(
+            settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling, True
+        )
+        found.append(keyword)
     return found
 
 
@@ -158,12 +166,13 @@ class RankedDocument:
     score: float
     passages: tuple[tuple[int, float], ...]
     copies: tuple[str, ...] = ()  # other documents with the same text, not ranked themselves
+    editions: tuple[str, ...] = ()  # other editions of the document, not ranked themselves
 
 
 @dataclass(frozen=True)
 class Ranking:
     documents: tuple[RankedDocument, ...]  # the best ones asked for, best first
-    matched: int  # every text with a matching passage (a text filed twice counts once)
+    matched: int  # every work with a matching passage (a text filed twice, or in two editions, counts once)
 
 
 @dataclass(frozen=True)
@@ -210,7 +219,8 @@ def match_documents(
     found = run_legs(legs, query, vector, settings, mode, restriction)
     if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
         found = with_feedback(legs.dense, found, vector, settings)
-    docs, scores = fuse([(leg, *by_document(build.row_doc, leg, settings.passage_decay)) for leg in found], settings)
+    docs, scores = fuse(document_parts(build.row_doc, build.row_card, found, settings), settings)
+    docs, scores = length_adjusted(docs, scores, build.passage_counts, settings.length_penalty)
     return Matches(docs, scores, tuple(found))
 
 
@@ -226,7 +236,8 @@ def rank_documents(
     limit: int | None = None,
 ) -> Ranking:
     """The best `limit` documents (all if None) with a matching passage, without snippets, and
-    how many matched. A text filed twice counts and shows once, as its better-ranked copy.
+    how many matched. A text filed twice, or a work in two editions, counts and shows once, as its
+    better-ranked copy or edition; the others are named under it.
 
     This is the ranking `search` shows; the evaluation command measures it directly."""
     matches = match_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode)
@@ -236,12 +247,13 @@ def rank_documents(
 def ranking_of(
     build: Snapshot, matches: Matches, settings: SearchSettings, limit: int | None, passing: np.ndarray | None = None
 ) -> Ranking:
-    """The best `limit` texts of `matches` (all if None), each as its best-ranked copy, with
-    their best passages; only documents marked in `passing` (all if None) are kept."""
+    """The best `limit` works of `matches` (all if None), each as its best-ranked copy of its
+    best-ranked edition, with their best passages; only documents marked in `passing` (all if
+    None) are kept."""
     docs, doc_scores = matches.docs, matches.scores
     if passing is not None:
         docs, doc_scores = docs[passing], doc_scores[passing]
-    keep = first_of_each_group(docs, build.group)
+    keep = first_of_each_group(docs, build.work)
     docs, doc_scores = docs[keep], doc_scores[keep]
     top, top_scores = docs[:limit], doc_scores[:limit]
     rows, row_scores = fuse_passages(matches.found, settings)
@@ -249,19 +261,19 @@ def ranking_of(
     wanted = np.isin(build.row_doc[rows], top)
     shown = best_per_document(build.row_doc, rows[wanted], row_scores[wanted], settings.passages_per_document)
     ranked = tuple(
-        RankedDocument(build.doc_order[doc], score, tuple(shown[doc]), build.copies_of(doc))
+        RankedDocument(build.doc_order[doc], score, tuple(shown[doc]), build.copies_of(doc), build.editions_of(doc))
         for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
     )
     return Ranking(ranked, len(docs))
 
 
 def texts_of(build: Snapshot, docs: np.ndarray) -> list[tuple[DocumentRecord, ...]]:
-    """The texts among documents `docs` (best first), each as the documents of `docs` holding
-    it, in the order of each text's best document."""
-    # Dicts keep insertion order, so each text sits where its best copy ranked.
+    """The works among documents `docs` (best first), each as the documents of `docs` holding
+    it (copies of its text and its editions), in the order of each work's best document."""
+    # Dicts keep insertion order, so each work sits where its best copy ranked.
     texts: dict[int, list[DocumentRecord]] = {}
     for doc in docs.tolist():
-        texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
+        texts.setdefault(int(build.work[doc]), []).append(build.documents[build.doc_order[doc]])
     return [tuple(records) for records in texts.values()]
 
 
@@ -334,7 +346,7 @@ def results_of(build: Snapshot, query: str, ranking: Ranking, mode: Mode, filter
             shown = [(body, doc.passages[0][1])] if body is not None else []
         markdown = build.documents[doc.doc_id].format == "markdown"
         passages = tuple(_passage(record, score, terms, markdown) for record, score in shown)
-        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, passages, doc.copies))
+        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, passages, doc.copies, doc.editions))
     return SearchResults(query, tuple(hits), ranking.matched, mode, filters)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from index.layout import KEYWORD, STORE, VECTORS, read_pointer
 from index.manifest import Manifest, read_manifest
 from index.store import DocumentRecord, DocumentStore, SqliteStore
 from index.vectors import VectorIndex
+from ingest.pipeline import is_summary_card
 from ingest.settings import Settings
 
 
@@ -34,10 +36,38 @@ class Snapshot:
     columns: MetadataColumns  # the documents' filterable metadata, by document index
     group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
     copies: dict[int, tuple[str, ...]]  # for each document sharing its text, the others' ids
+    # For each document index, the document standing for its work: every copy of every edition
+    # of one text has the same one (the first edition's first copy; itself if it has none).
+    work: np.ndarray
 
     def copies_of(self, index: int) -> tuple[str, ...]:
         """The ids of the other documents with the same text as document `index`, in id order."""
         return self.copies.get(index, ())
+
+    def editions_of(self, index: int) -> tuple[str, ...]:
+        """The ids of the other editions of document `index` (texts sharing most of its wording;
+        copies of those texts included, copies of its own text not), in id order."""
+        others = np.flatnonzero((self.work == self.work[index]) & (self.group != self.group[index]))
+        return tuple(sorted(self.doc_order[i] for i in others.tolist()))
+
+    @functools.cached_property
+    def row_card(self) -> np.ndarray:
+        """Whether each passage row is its document's summary card. Raises IndexCorrupt.
+
+        Read at the first search, not when the build is opened: it reads each document's first
+        passage, and a damaged store found then sends the search to the previous build."""
+        cards = np.zeros(len(self.row_doc), dtype=bool)
+        _, first = np.unique(self.row_doc, return_index=True)
+        for record in self.store.chunks(first.tolist()):
+            cards[record.row] = is_summary_card(record.position, record.start, record.end, record.heading_path)
+        cards.flags.writeable = False
+        return cards
+
+    @functools.cached_property
+    def passage_counts(self) -> np.ndarray:
+        """For each document index, how many passages of its text it has (its card aside)."""
+        size = len(self.doc_order)
+        return np.bincount(self.row_doc, minlength=size) - np.bincount(self.row_doc[self.row_card], minlength=size)
 
     def close(self) -> None:
         self.store.close()
@@ -101,6 +131,19 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     columns = MetadataColumns([documents[d] for d in doc_order])
     group = group_of(doc_order, manifest.copies())
     copies = copies_by_index(group, doc_order)
+    work = group_of(doc_order, manifest.editions)[group]
     return Snapshot(
-        folder.name, folder, manifest, store, vectors, keyword, documents, row_doc, doc_order, columns, group, copies
+        folder.name,
+        folder,
+        manifest,
+        store,
+        vectors,
+        keyword,
+        documents,
+        row_doc,
+        doc_order,
+        columns,
+        group,
+        copies,
+        work,
     )
