@@ -121,11 +121,12 @@ def cards_of(row_card: np.ndarray, row_doc: np.ndarray, leg: LegCandidates, weig
     return card_leg, row_doc[rows].astype(np.int64), scores, leg.scale[picked]
 
 
-# A document of up to this many passages (two or three pages) is not penalised for its length: it
-# holds too few passages for chance matches to matter. Chosen on SciFact's train split, where a
-# few abstracts run to five or more passages: penalising from 4 passages cost 0.0007 nDCG@10 there,
-# from 8 nothing, while on the development sets 8 ranks as 4 does within a query or two.
-LENGTH_FREE_PASSAGES = 8
+# A document of up to this many passages (about twenty pages) is not penalised for its length.
+# Chosen on the development sets: the documents that crowd the top are long reports and playbooks
+# (100 to 440 passages in ../shared/realdocs), while penalising the sample corpus's guidance pages
+# (up to 32 passages) from 8 passages on cost as much as it gained there. SciFact's abstracts
+# (up to about 12 passages) are never penalised.
+LENGTH_FREE_PASSAGES = 32
 
 
 def length_adjusted(

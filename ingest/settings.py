@@ -65,9 +65,9 @@ class SearchSettings:
     # summary, topics) is added again, times `card_weight`: a document about the query's words
     # ranks above one whose body merely mentions them.
     card_weight: float = 1.0
-    # Subtracted from a long document's score per unit of log(its passages / 8): a document with
+    # Subtracted from a long document's score per unit of log(its passages / 32): a document with
     # hundreds of passages has more chances of one passage matching by accident.
-    length_penalty: float = 0.1
+    length_penalty: float = 0.15
 
 
 @dataclass(frozen=True)
