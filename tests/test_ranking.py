@@ -39,7 +39,7 @@ def _ranked(build: Snapshot, query: str, settings: SearchSettings | None = None)
     return [d.doc_id for d in ranking.documents]
 
 
-def test_the_guidance_about_the_question_ranks_above_a_case_study_sharing_its_words(settings: Settings) -> None:
+def test_the_summary_card_counted_again_ranks_the_guidance_above_a_case_study_sharing_words(settings: Settings) -> None:
     corpus = settings.corpus_dir
     write_md(
         corpus,
@@ -63,7 +63,7 @@ def test_the_guidance_about_the_question_ranks_above_a_case_study_sharing_its_wo
     _parks(corpus)
     build = _opened(settings)
     query = "can a chatbot be the only way citizens contact us"
-    assert _ranked(build, query)[0] == "guidance/chatbots.md"
+    assert _ranked(build, query, replace(SearchSettings(), card_weight=1.0))[0] == "guidance/chatbots.md"
     # The case study's text matches the words more often; the summary card is what tells them apart.
     assert _ranked(build, query, replace(SearchSettings(), card_weight=0.0))[0] == "case-studies/licensing.md"
 
