@@ -65,9 +65,9 @@ class Snapshot:
 
     @functools.cached_property
     def passage_counts(self) -> np.ndarray:
-        """For each document index, how many passages of its text it has (its card aside)."""
-        size = len(self.doc_order)
-        return np.bincount(self.row_doc, minlength=size) - np.bincount(self.row_doc[self.row_card], minlength=size)
+        """For each document index, how many passages it has (its summary card included: one
+        passage more or less changes nothing where length counts, past 32 passages)."""
+        return np.bincount(self.row_doc, minlength=len(self.doc_order))
 
     def close(self) -> None:
         self.store.close()
