@@ -155,6 +155,10 @@ def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
     if hit.copies:
         links = ", ".join(doc_link(d, titles.get(d, d), state.to_params()) for d in hit.copies)
         where_html += f'<p class="hub-where">The same text is also filed as {links}.</p>'
+    if hit.editions:
+        # Editions often share a title, so each is named by its file as well.
+        links = ", ".join(doc_link(d, f"{titles.get(d, d)} ({d})", state.to_params()) for d in hit.editions)
+        where_html += f'<p class="hub-where">Another edition is filed as {links}.</p>'
     with st.container(border=True):
         st.html(
             f'<article class="hub-result"><h3>{esc(title)}</h3>'

@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.measure import say  # noqa: E402
 from index.build import update_index  # noqa: E402
-from index.search import Hit, Mode, search  # noqa: E402
+from index.results import Hit  # noqa: E402
+from index.search import Mode, search  # noqa: E402
 from index.snapshot import Snapshot, open_live  # noqa: E402
 from ingest.embed import Embedder, load_embedder  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, Settings  # noqa: E402

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from index.filters import FACETS, FacetName, Filters
     from index.present import Marked, highlight, query_terms
     from index.reports import FileNote, RunReport, SavedReport
-    from index.search import MAX_QUERY_CHARS, Hit, Mode, Passage, SearchPage, SearchResults
+    from index.results import Hit, Passage, SearchPage, SearchResults
+    from index.search import MAX_QUERY_CHARS, Mode
     from index.status import IndexStatus, ServedBuild
     from index.store import ChunkRecord, DocumentRecord
 
@@ -52,11 +53,11 @@ _HOME = {
     "highlight": "index.present",
     "query_terms": "index.present",
     "MAX_QUERY_CHARS": "index.search",
-    "Hit": "index.search",
+    "Hit": "index.results",
     "Mode": "index.search",
-    "Passage": "index.search",
-    "SearchPage": "index.search",
-    "SearchResults": "index.search",
+    "Passage": "index.results",
+    "SearchPage": "index.results",
+    "SearchResults": "index.results",
     "FileNote": "index.reports",
     "RunReport": "index.reports",
     "SavedReport": "index.reports",

@@ -15,7 +15,8 @@ from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady, without_folders
 from index.layout import earlier_builds, read_pointer, rollback
 from index.reports import RunReport, SavedReport, latest_report, recent_reports
-from index.search import Filters, Mode, SearchPage, SearchResults, match_documents, search, search_page, texts_of
+from index.results import SearchPage, SearchResults
+from index.search import Filters, Mode, match_documents, search, search_page, texts_of
 from index.snapshot import Snapshot, open_build, opens
 from index.status import IndexStatus, ServedBuild
 from index.store import ChunkRecord, DocumentRecord

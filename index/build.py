@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.duplicates import same_text
+from index.duplicates import editions, same_text
 from index.errors import BuildRejected, IndexCorrupt
 from index.keyword import KeywordIndex
 from index.layout import (
@@ -153,6 +153,9 @@ def _steps(run: _Run, report: RunReport, previous: Snapshot | None) -> None:
         report.same_text = same_text((d.doc_id, d.text) for d in contents.documents)
         before = previous.manifest.stale if previous is not None and reuse else {}
         manifest = _manifest(run, contents, plan, report.same_text, _stale_records(stale, before, report.started))
+        manifest = replace(
+            manifest, editions=editions(((d.doc_id, d.text) for d in contents.documents), manifest.copies())
+        )
         staging = _stage(run, contents, manifest)
     with _timed(report, "validate_publish"):
         _validate_and_publish(run, staging, manifest, sample_passage(contents.documents))

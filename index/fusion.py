@@ -23,10 +23,12 @@ class LegCandidates:
     scale: np.ndarray
     floor: float | None  # the lowest possible score, or None to take the lowest candidate's
     ceiling: float | None = None  # the highest possible score, or None to take the best candidate's
+    card: bool = False  # whether its scores of summary cards count again as a document-level field
 
 
 # What each leg adds to a fusion: (leg, keys, scores, scale), keys being passage rows or documents.
-Contributions = Sequence[tuple[LegCandidates, np.ndarray, np.ndarray, np.ndarray]]
+Contribution = tuple[LegCandidates, np.ndarray, np.ndarray, np.ndarray]
+Contributions = Sequence[Contribution]
 Shown = list[tuple[int, float]]  # a document's passages as (row, score), best first
 
 
@@ -111,3 +113,56 @@ def best_per_document(row_doc: np.ndarray, rows: np.ndarray, scores: np.ndarray,
     for doc, row, score in zip(docs[chosen].tolist(), rows[chosen].tolist(), scores[chosen].tolist(), strict=True):
         shown.setdefault(doc, []).append((row, score))
     return shown
+
+
+def cards_of(row_card: np.ndarray, row_doc: np.ndarray, leg: LegCandidates, weight: float) -> Contribution:
+    """What a leg scored documents' summary cards (`row_card` marks them), as a contribution of
+    `weight` times the leg's own, scaled between the leg's floor and ceiling as its documents are.
+
+    A card holds the title, the editor's summary and the topics: a document-level field, so a
+    match there says what the document is about, where a body passage may only mention it."""
+    picked = row_card[leg.rows]
+    if not picked.any():
+        empty = np.zeros(0)
+        return leg, empty.astype(np.int64), empty, empty
+    floor = float(leg.scores.min()) if leg.floor is None else leg.floor
+    ceiling = float(leg.scores.max()) if leg.ceiling is None else leg.ceiling
+    rows, scores = leg.rows[picked], leg.scores[picked]
+    card_leg = LegCandidates(leg.weight * weight, rows, scores, leg.scale[picked], floor, ceiling)
+    return card_leg, row_doc[rows].astype(np.int64), scores, leg.scale[picked]
+
+
+# A document of up to this many passages (about twenty pages) is not penalised for its length.
+# Chosen on the development sets: the documents that crowd the top are long reports and playbooks
+# (100 to 440 passages in ../shared/realdocs), while penalising the sample corpus's guidance pages
+# (up to 32 passages) from 8 passages on cost as much as it gained there. SciFact's abstracts
+# (up to about 12 passages) are never penalised.
+LENGTH_FREE_PASSAGES = 32
+
+
+def length_adjusted(
+    docs: np.ndarray, scores: np.ndarray, passage_counts: np.ndarray, penalty: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Documents and fused scores less `penalty` times the log of how many times over
+    LENGTH_FREE_PASSAGES each one's passage count is, best first again (ties by document index).
+
+    A document's score is its best passage's: of two documents matching equally well at
+    random, the one with more passages is likelier to hold one passage that matches by chance."""
+    if penalty <= 0 or len(docs) == 0:
+        return docs, scores
+    extra = np.maximum(passage_counts[docs], LENGTH_FREE_PASSAGES) / LENGTH_FREE_PASSAGES
+    adjusted = scores - penalty * np.log(extra)
+    order = np.lexsort((docs, -adjusted))
+    return docs[order], adjusted[order]
+
+
+def document_parts(
+    row_doc: np.ndarray, row_card: np.ndarray, found: Sequence[LegCandidates], settings: SearchSettings
+) -> list[Contribution]:
+    """What each leg adds to its documents' scores: their best passages (`by_document`), and,
+    for a leg marked `card`, their summary cards (`row_card` marks them) again as a
+    document-level field when `settings.card_weight` is set."""
+    parts = [(leg, *by_document(row_doc, leg, settings.passage_decay)) for leg in found]
+    if settings.card_weight > 0:
+        parts += [cards_of(row_card, row_doc, leg, settings.card_weight) for leg in found if leg.card]
+    return parts

@@ -38,6 +38,9 @@ class Manifest:
     # A copy's id -> the document whose text it repeats; None for a build made before copies
     # were recorded (the next run rebuilds it once to find them).
     duplicates: dict[str, str] | None = None
+    # A later edition's id -> the first document it is an edition of (index/duplicates.py); a
+    # build made before editions were recorded has none, and the next reading of files finds them.
+    editions: dict[str, str] = field(default_factory=dict)
     failures: dict[str, KnownFailure] = field(default_factory=dict)
     stale: dict[str, StaleRecord] = field(default_factory=dict)
 
@@ -56,6 +59,7 @@ class Manifest:
             "chunks": self.chunks,
             "files": self.files,
             "duplicates": self.duplicates,
+            "editions": self.editions,
             "failures": {
                 doc_id: {"hash": f.hash, "reason": f.reason, "hint": f.hint, "reader": f.reader}
                 for doc_id, f in self.failures.items()
@@ -79,6 +83,7 @@ class Manifest:
             chunks=chunks if isinstance(chunks, int) and not isinstance(chunks, bool) else None,
             files=_texts(data.get("files")),
             duplicates=_texts(data.get("duplicates")) if "duplicates" in data else None,
+            editions=_texts(data.get("editions")),
             failures={k: _failure(v) for k, v in _mapping(data.get("failures")).items()},
             stale={k: _stale(v) for k, v in _mapping(data.get("stale")).items()},
         )

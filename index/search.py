@@ -1,27 +1,33 @@
-"""Hybrid search: the dense and keyword legs' passages fused, gathered into documents and shown
-with snippets; and a search page's results with its facet counts from the same ranking."""
+"""Hybrid search: the dense and keyword legs' passages fused and gathered into documents (shown
+as results by index.results); and a search page's results with its facet counts from the same
+ranking."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 
 from index.confidence import Confidence, assess, confident_documents
 from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
-from index.facets import FacetCounts, count_facets
+from index.facets import count_facets
 from index.filters import Filters
-from index.fusion import LegCandidates, best_per_document, by_document, fuse, fuse_passages, weighed
+from index.fusion import (
+    LegCandidates,
+    best_per_document,
+    document_parts,
+    fuse,
+    fuse_passages,
+    length_adjusted,
+    weighed,
+)
 from index.legs import DenseLeg, Legs, legs_of
-from index.present import Marked, query_terms, snippet, words_of
+from index.results import RankedDocument, Ranking, SearchPage, SearchResults, results_of
 from index.snapshot import Snapshot
-from index.store import ChunkRecord, DocumentRecord
+from index.store import DocumentRecord
 from ingest.embed import Embedder
-from ingest.loaders.text import plain_words
-from ingest.metadata import metadata_to_json
 from ingest.roles import ROLES
 from ingest.settings import SearchSettings
 
@@ -35,73 +41,6 @@ BODY = ROLES.index("body")
 POINTERS = ROLES.index("contents")  # roles from here on are lists of pointers (ingest.roles.ROLES)
 # The scope of a search open to every reader: no restriction (see `match_documents`).
 EVERYTHING = Filters()
-
-
-@dataclass(frozen=True)
-class Passage:
-    row: int
-    position: int
-    text: str
-    snippet: list[Marked]
-    page: int | None
-    heading_path: tuple[str, ...]
-    start: int
-    end: int
-    score: float
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One document in the results: its best passage first."""
-
-    doc_id: str
-    record: DocumentRecord
-    score: float
-    passages: tuple[Passage, ...]
-    copies: tuple[str, ...] = ()  # other documents with the same text, shown only through this one
-    confident: bool = True  # clears the bar of index.confidence; False: only among the closest
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "score": round(self.score, 6),
-            "confident": self.confident,
-            "same_text_as": list(self.copies),
-            "metadata": metadata_to_json(self.record.metadata),
-            "passages": [
-                {
-                    "position": p.position,
-                    "page": p.page,
-                    "heading_path": list(p.heading_path),
-                    "start": p.start,
-                    "end": p.end,
-                    "score": round(p.score, 6),
-                    "snippet": "".join(f"[{t}]" if marked else t for t, marked in p.snippet),
-                }
-                for p in self.passages
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    hits: tuple[Hit, ...]
-    matched_documents: int  # results that clear the confidence bar (all, when none was judged)
-    mode: str
-    filters: Filters = field(default_factory=Filters)
-    confidence: Confidence | None = None  # None when not judged (keyword mode, no results)
-    # True when there are results but none clears the bar: they are only the closest documents.
-    no_good_match: bool = False
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """What a search page shows for one view: the results under the chosen filters, and for
-    each facet how many results each value would leave (see `index.facets`)."""
-
-    results: SearchResults
-    counts: FacetCounts
 
 
 def check_model(build: Snapshot, embedder: Embedder) -> None:
@@ -131,7 +70,13 @@ def run_legs(
         # what the dense leg found.
         scale = hits.coverage.astype(np.float64) ** settings.coverage_power if mode == "hybrid" else np.ones(len(rows))
         ceiling = hits.bound if settings.keyword_ceiling == "bound" and hits.bound > 0 else None
-        found.append(LegCandidates(settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling))
+        # Only the keyword leg's card scores count again: a card's words are the title, summary
+        # and topics, so a match there is on the query's own words; the card's vector, a short
+        # summary, is near every question on its topic (measured in docs/evaluation.md).
+        keyword = LegCandidates(
+            settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling, True
+        )
+        found.append(keyword)
     return found
 
 
@@ -156,22 +101,6 @@ def with_feedback(
         first.weight, first.rows[order], scores[order].astype(np.float64), first.scale[order], first.floor
     )
     return [rescored, *found[1:]]
-
-
-@dataclass(frozen=True)
-class RankedDocument:
-    """A document's place in the ranking: its score and its best passages as (row, score)."""
-
-    doc_id: str
-    score: float
-    passages: tuple[tuple[int, float], ...]
-    copies: tuple[str, ...] = ()  # other documents with the same text, not ranked themselves
-
-
-@dataclass(frozen=True)
-class Ranking:
-    documents: tuple[RankedDocument, ...]  # the best ones asked for, best first
-    matched: int  # every text with a matching passage (a text filed twice counts once)
 
 
 @dataclass(frozen=True)
@@ -224,7 +153,8 @@ def match_documents(
         found = [weighed(leg, factors) for leg in found]
     if settings.feedback_passages > 0 and mode == "hybrid" and vector is not None:
         found = with_feedback(legs.dense, found, vector, settings)
-    docs, scores = fuse([(leg, *by_document(build.row_doc, leg, settings.passage_decay)) for leg in found], settings)
+    docs, scores = fuse(document_parts(build.row_doc, build.row_card, found, settings), settings)
+    docs, scores = length_adjusted(docs, scores, build.passage_counts, settings.length_penalty)
     return Matches(docs, scores, tuple(found), vector)
 
 
@@ -240,7 +170,8 @@ def rank_documents(
     limit: int | None = None,
 ) -> Ranking:
     """The best `limit` documents (all if None) with a matching passage, without snippets, and
-    how many matched. A text filed twice counts and shows once, as its better-ranked copy.
+    how many matched. A text filed twice, or a work in two editions, counts and shows once, as its
+    better-ranked copy or edition; the others are named under it.
 
     This is the ranking `search` shows; the evaluation command measures it directly."""
     matches = match_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode)
@@ -250,12 +181,13 @@ def rank_documents(
 def ranking_of(
     build: Snapshot, matches: Matches, settings: SearchSettings, limit: int | None, passing: np.ndarray | None = None
 ) -> Ranking:
-    """The best `limit` texts of `matches` (all if None), each as its best-ranked copy, with
-    their best passages; only documents marked in `passing` (all if None) are kept."""
+    """The best `limit` works of `matches` (all if None), each as its best-ranked copy of its
+    best-ranked edition, with their best passages; only documents marked in `passing` (all if
+    None) are kept."""
     docs, doc_scores = matches.docs, matches.scores
     if passing is not None:
         docs, doc_scores = docs[passing], doc_scores[passing]
-    keep = first_of_each_group(docs, build.group)
+    keep = first_of_each_group(docs, build.work)
     docs, doc_scores = docs[keep], doc_scores[keep]
     top, top_scores = docs[:limit], doc_scores[:limit]
     rows, row_scores = fuse_passages(matches.found, settings)
@@ -264,19 +196,21 @@ def ranking_of(
     wanted = np.isin(build.row_doc[rows], top) & (build.row_role[rows] == BODY)
     shown = best_per_document(build.row_doc, rows[wanted], row_scores[wanted], settings.passages_per_document)
     ranked = tuple(
-        RankedDocument(build.doc_order[doc], score, tuple(shown.get(doc, ())), build.copies_of(doc))
+        RankedDocument(
+            build.doc_order[doc], score, tuple(shown.get(doc, ())), build.copies_of(doc), build.editions_of(doc)
+        )
         for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
     )
     return Ranking(ranked, len(docs))
 
 
 def texts_of(build: Snapshot, docs: np.ndarray) -> list[tuple[DocumentRecord, ...]]:
-    """The texts among documents `docs` (best first), each as the documents of `docs` holding
-    it, in the order of each text's best document."""
-    # Dicts keep insertion order, so each text sits where its best copy ranked.
+    """The works among documents `docs` (best first), each as the documents of `docs` holding
+    it (copies of its text and its editions), in the order of each work's best document."""
+    # Dicts keep insertion order, so each work sits where its best copy ranked.
     texts: dict[int, list[DocumentRecord]] = {}
     for doc in docs.tolist():
-        texts.setdefault(int(build.group[doc]), []).append(build.documents[build.doc_order[doc]])
+        texts.setdefault(int(build.work[doc]), []).append(build.documents[build.doc_order[doc]])
     return [tuple(records) for records in texts.values()]
 
 
@@ -347,49 +281,5 @@ def judged(
     docs = confident_documents(matches.docs, matches.scores, confidence, passing)
     sure = {build.doc_order[doc] for doc in docs.tolist()}
     hits = tuple(replace(hit, confident=hit.doc_id in sure) for hit in results.hits)
-    count = len(first_of_each_group(docs, build.group))
+    count = len(first_of_each_group(docs, build.work))
     return replace(results, hits=hits, matched_documents=count, confidence=confidence, no_good_match=count == 0)
-
-
-def results_of(build: Snapshot, query: str, ranking: Ranking, mode: Mode, filters: Filters) -> SearchResults:
-    """The documents of `ranking` as results, their passages read from the store with snippets.
-
-    A result's passages are passages of text: a summary card or a list of pointers found the
-    document, but a reader sent to it lands on no answer. When only such passages matched, the
-    passage of text holding most of the query's terms stands in for them."""
-    top = ranking.documents
-    terms = query_terms(query)
-    records = {c.row: c for c in build.store.chunks(r for d in top for r, _ in d.passages)}
-    hits = []
-    for doc in top:
-        shown = [(records[row], score) for row, score in doc.passages if row in records]
-        if not shown:
-            body = landing_passage(build.store.chunks_of(doc.doc_id), terms)
-            shown = [(body, doc.score)] if body is not None else []
-        markdown = build.documents[doc.doc_id].format == "markdown"
-        passages = tuple(_passage(record, score, terms, markdown) for record, score in shown)
-        hits.append(Hit(doc.doc_id, build.documents[doc.doc_id], doc.score, passages, doc.copies))
-    return SearchResults(query, tuple(hits), ranking.matched, mode, filters)
-
-
-def landing_passage(records: Sequence[ChunkRecord], terms: frozenset[str]) -> ChunkRecord | None:
-    """The passage of text holding most of `terms`, the earliest of equals; a list of pointers
-    only when the document has nothing else, never the summary card; None when there is none."""
-    text = [r for r in records if r.role == "body"] or [r for r in records if r.role != "card"]
-    return max(text, key=lambda r: (len(terms & words_of(r.text)), -r.position), default=None)
-
-
-def _passage(record: ChunkRecord, score: float, terms: frozenset[str], markdown: bool) -> Passage:
-    # Snippets of Markdown show the words, not the markup ("[text](path)", "**bold**").
-    text = plain_words(record.text) if markdown else record.text
-    return Passage(
-        row=record.row,
-        position=record.position,
-        text=record.text,
-        snippet=snippet(text, terms),
-        page=record.page,
-        heading_path=record.heading_path,
-        start=record.start,
-        end=record.end,
-        score=score,
-    )

@@ -19,6 +19,8 @@ from index.vectors import VectorIndex
 from ingest.roles import ROLES
 from ingest.settings import Settings
 
+CARD = ROLES.index("card")
+
 
 @dataclass
 class Snapshot:
@@ -37,6 +39,9 @@ class Snapshot:
     group: np.ndarray  # for each document index, the document whose text it shares (itself if none)
     copies: dict[int, tuple[str, ...]]  # for each document sharing its text, the others' ids
     row_role: np.ndarray  # each passage row's place in ingest.roles.ROLES
+    # For each document index, the document standing for its work: every copy of every edition
+    # of one text has the same one (the first edition's first copy; itself if it has none).
+    work: np.ndarray
 
     @functools.cached_property
     def centroid(self) -> np.ndarray:
@@ -46,6 +51,23 @@ class Snapshot:
     def copies_of(self, index: int) -> tuple[str, ...]:
         """The ids of the other documents with the same text as document `index`, in id order."""
         return self.copies.get(index, ())
+
+    def editions_of(self, index: int) -> tuple[str, ...]:
+        """The ids of the other editions of document `index` (texts sharing most of its wording;
+        copies of those texts included, copies of its own text not), in id order."""
+        others = np.flatnonzero((self.work == self.work[index]) & (self.group != self.group[index]))
+        return tuple(sorted(self.doc_order[i] for i in others.tolist()))
+
+    @functools.cached_property
+    def row_card(self) -> np.ndarray:
+        """Whether each passage row is its document's summary card."""
+        return np.asarray(self.row_role == CARD)
+
+    @functools.cached_property
+    def passage_counts(self) -> np.ndarray:
+        """For each document index, how many passages it has (its summary card included: one
+        passage more or less changes nothing where length counts, past 32 passages)."""
+        return np.bincount(self.row_doc, minlength=len(self.doc_order))
 
     def close(self) -> None:
         self.store.close()
@@ -110,6 +132,7 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     columns = MetadataColumns([documents[d] for d in doc_order])
     group = group_of(doc_order, manifest.copies())
     copies = copies_by_index(group, doc_order)
+    work = group_of(doc_order, manifest.editions)[group]
     return Snapshot(
         folder.name,
         folder,
@@ -124,4 +147,5 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
         group,
         copies,
         row_role,
+        work,
     )

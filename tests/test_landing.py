@@ -10,7 +10,8 @@ import pytest
 
 from index.build import update_index
 from index.layout import STORE
-from index.search import Hit, search
+from index.results import Hit
+from index.search import search
 from index.snapshot import Snapshot, open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
