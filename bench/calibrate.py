@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.answers import entries, opened  # noqa: E402
 from bench.measure import say  # noqa: E402
-from index.confidence import CALIBRATION, SIGNALS, Calibration, Signals, score_of, signals_of  # noqa: E402
+from index.confidence import CALIBRATION, SIGNALS, Calibration, Signals, is_flagged, score_of, signals_of  # noqa: E402
 from index.search import match_documents, ranking_of  # noqa: E402
 from index.snapshot import Snapshot  # noqa: E402
 from ingest.embed import Embedder, load_embedder  # noqa: E402
@@ -114,7 +114,7 @@ def recall5(item: Judged, share: float | None, calibration: Calibration) -> floa
     """Recall@5 of `item`, counting every result (share None) or only the confident ones."""
     top = item.top[:5]
     if share is not None:
-        if score_of(item.signals, calibration) < calibration.threshold:
+        if is_flagged(item.signals, calibration):
             return 0.0
         top = tuple(doc for doc, s in zip(top, item.shares, strict=False) if s >= share)
     return len(item.relevant & set(top)) / len(item.relevant)
@@ -138,14 +138,14 @@ def choose(judged: list[Judged]) -> Calibration:
     threshold = 0.0
     for candidate in np.round(np.arange(0.02, 1.0, 0.02), 2):
         trial = replace(model, threshold=float(candidate))
-        flagged = [score_of(j.signals, trial) < trial.threshold for j in fit]
+        flagged = [is_flagged(j.signals, trial) for j in fit]
         no_answer = np.mean([f for f, j in zip(flagged, fit, strict=True) if j.name == NO_ANSWER])
         wrong = np.mean([f for f, j in zip(flagged, fit, strict=True) if j.name != NO_ANSWER])
         lost = loss(answerable, trial, 0.0)
         say(f"  {candidate:.2f}     {no_answer:5.0%}              {wrong:5.0%}              {lost:.3f}")
         if lost <= FLAG_SLACK:
             threshold = float(candidate)
-    model = replace(model, threshold=threshold)
+    model = off_topic(replace(model, threshold=threshold), fit, answerable)
     share = 0.0
     flagged_loss = loss(answerable, model, 0.0)
     for candidate in np.round(np.arange(0.05, 1.0001, 0.05), 2):
@@ -155,6 +155,26 @@ def choose(judged: list[Judged]) -> Calibration:
     return replace(model, result_share=share)
 
 
+def off_topic(model: Calibration, fit: list[Judged], answerable: list[Judged]) -> Calibration:
+    """`model` with the off-topic rule (see Calibration) that flags the most no-answer queries of
+    the fit split while wrongly flagged answerable ones cost Recall@5 at most FLAG_SLACK more;
+    the lowest bounds among equals."""
+    spent = loss(answerable, model, 0.0)
+    no_answer = [j for j in fit if j.name == NO_ANSWER]
+    best, caught = model, sum(is_flagged(j.signals, model) for j in no_answer)
+    for cosine in np.round(np.arange(0.26, 0.4001, 0.02), 2):
+        for domain in np.round(np.arange(0.04, 0.1601, 0.02), 2):
+            trial = replace(model, off_topic_cosine=float(cosine), off_topic_domain=float(domain))
+            found = sum(is_flagged(j.signals, trial) for j in no_answer)
+            if found > caught and loss(answerable, trial, 0.0) <= spent + FLAG_SLACK + 1e-9:
+                best, caught = trial, found
+    say(
+        f"off-topic rule: nearest passage below {best.off_topic_cosine:.2f} and subject below "
+        f"{best.off_topic_domain:.2f} flags {caught} of {len(no_answer)} no-answer queries of the fit split"
+    )
+    return best
+
+
 def report(judged: list[Judged], calibration: Calibration) -> None:
     """The share flagged and Recall@5 (all results, confident only) per set and split."""
     for name in (NO_ANSWER, *ANSWERABLE):
@@ -162,7 +182,7 @@ def report(judged: list[Judged], calibration: Calibration) -> None:
             part = [j for j in judged if j.name == name and j.holdout == (split == "holdout")]
             if not part:
                 continue
-            flagged = [score_of(j.signals, calibration) < calibration.threshold for j in part]
+            flagged = [is_flagged(j.signals, calibration) for j in part]
             line = f"  {name:20} {split:7} {len(part):3} queries, flagged {sum(flagged):3} ({np.mean(flagged):.0%})"
             if name != NO_ANSWER:
                 all5 = statistics.mean(recall5(j, None, calibration) for j in part)
@@ -178,7 +198,7 @@ def report(judged: list[Judged], calibration: Calibration) -> None:
 def misses(judged: list[Judged], calibration: Calibration) -> None:
     """The queries judged wrongly, with their confidence, to read (not to tune on holdout)."""
     for j in judged:
-        flagged = score_of(j.signals, calibration) < calibration.threshold
+        flagged = is_flagged(j.signals, calibration)
         if flagged != (j.name == NO_ANSWER):
             values = " ".join(f"{n}={getattr(j.signals, n):.2f}" for n in SIGNALS)
             split = "holdout" if j.holdout else "fit"
@@ -190,7 +210,9 @@ def constants(calibration: Calibration) -> str:
     weights = ", ".join(f"{w:.4f}" for w in calibration.weights)
     return (
         f"CALIBRATION = Calibration(\n    weights=({weights}),\n    bias={calibration.bias:.4f},\n"
-        f"    threshold={calibration.threshold:.2f},\n    result_share={calibration.result_share:.2f},\n)"
+        f"    threshold={calibration.threshold:.2f},\n    result_share={calibration.result_share:.2f},\n"
+        f"    off_topic_cosine={calibration.off_topic_cosine:.2f},\n"
+        f"    off_topic_domain={calibration.off_topic_domain:.2f},\n)"
     )
 
 

@@ -67,9 +67,9 @@ class SearchSettings:
     # Document-level signals (docs/evaluation.md, "Ranking documents"). What the keyword leg scored
     # a document's summary card (title, editor's summary, topics) is added again, times
     # `card_weight`: a document about the query's words ranks above one whose body merely mentions
-    # them. 1.0 was chosen on the development sets (first result right for 68 of 84 core
-    # questions instead of 64); 0 turns it off.
-    card_weight: float = 1.0
+    # them. 0.75 was chosen on the development sets (docs/evaluation.md: nearly all of 1.0's gain
+    # in first places, less of its loss in the top 5); 0 turns it off.
+    card_weight: float = 0.75
     # Subtracted from a long document's score per unit of log(its passages / 32): a document with
     # hundreds of passages has more chances of one passage matching by accident.
     length_penalty: float = 0.15
