@@ -17,14 +17,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from index.beir import BeirData, load_beir, write_corpus
 from index.build import update_index
-from index.confidence import assess, confident_documents
+from index.confidence import confident_documents
 from index.metrics import evaluate
-from index.search import MODES, Mode, match_documents, rank_documents, ranking_of
+from index.results import RankedDocument
+from index.search import MODES, Mode, confidence_of, match_documents, rank_documents, ranking_of
 from index.snapshot import Snapshot, open_live
 from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
@@ -102,11 +104,23 @@ def run_queries(
     run: dict[str, dict[str, float]] = {}
     for done, (qid, text) in enumerate(queries.items(), start=1):
         ranking = rank_documents(build, embedder, text, settings, mode=mode, limit=depth).documents
-        # Scores by rank: fused scores can tie, and the ranking shown is what is measured.
-        run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in ids}
+        run[qid] = by_rank(ranking, ids, depth)
         if progress and (done % 25 == 0 or done == len(queries)):
             progress(f"queries ({mode})", done, len(queries))
     return run
+
+
+def by_rank(
+    ranking: Sequence[RankedDocument], ids: dict[str, str], depth: int, keep: Collection[str] | None = None
+) -> dict[str, float]:
+    """The BEIR ids of the documents of `ranking` (those in `keep`, all if None), scored so that
+    higher ranks score higher. Scores by rank: fused scores can tie, and the ranking shown is
+    what is measured."""
+    return {
+        ids[d.doc_id]: float(depth - rank)
+        for rank, d in enumerate(ranking)
+        if d.doc_id in ids and (keep is None or d.doc_id in keep)
+    }
 
 
 def run_judged(
@@ -126,12 +140,12 @@ def run_judged(
     for qid, text in queries.items():
         matches = match_documents(build, embedder, text, settings, mode=mode)
         ranking = ranking_of(build, matches, settings, depth).documents
-        confidence = assess(build, text, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+        confidence = confidence_of(build, text, matches)
         sure = {build.doc_order[d] for d in confident_documents(matches.docs, matches.scores, confidence).tolist()}
         if confidence is not None and confidence.no_good_match:
             flagged.add(qid)
-        run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in ids}
-        sure_run[qid] = {ids[d.doc_id]: float(depth - rank) for rank, d in enumerate(ranking) if d.doc_id in sure}
+        run[qid] = by_rank(ranking, ids, depth)
+        sure_run[qid] = by_rank(ranking, ids, depth, sure)
     return run, sure_run, flagged
 
 

@@ -235,7 +235,7 @@ def search(
         return SearchResults(query, (), 0, mode, filters)
     matches = match_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode)
     ranking = ranking_of(build, matches, settings, limit)
-    confidence = assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+    confidence = confidence_of(build, query, matches)
     return judged(build, results_of(build, query, ranking, mode, filters), matches, confidence, None)
 
 
@@ -261,7 +261,7 @@ def search_page(
     filters = filters or Filters()
     query = query[:MAX_QUERY_CHARS]
     matches = match_documents(build, embedder, query, settings, scope=scope, mode=mode)
-    confidence = assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+    confidence = confidence_of(build, query, matches)
     # Filter counts count the results that clear the confidence bar, like the matched count.
     counts = count_facets(texts_of(build, confident_documents(matches.docs, matches.scores, confidence)), filters)
     # The same column check the legs use, over the matched documents only.
@@ -269,6 +269,11 @@ def search_page(
     ranking = ranking_of(build, matches, settings, max(limit, 0), passing)
     results = results_of(build, query, ranking, mode, filters)
     return SearchPage(judged(build, results, matches, confidence, passing), counts)
+
+
+def confidence_of(build: Snapshot, query: str, matches: Matches) -> Confidence | None:
+    """The confidence of the search for `query` that found `matches` (see index.confidence.assess)."""
+    return assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs)
 
 
 def judged(

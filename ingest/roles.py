@@ -68,9 +68,8 @@ def passage_role(text: str, heading_path: tuple[str, ...]) -> Role:
     return "body"
 
 
-def _share(lines: list[str], pattern: re.Pattern[str], *, search: bool = False) -> float:
-    test = pattern.search if search else pattern.match
-    return sum(1 for line in lines if test(line)) / len(lines) if lines else 0.0
+def _share(lines: list[str], pattern: re.Pattern[str]) -> float:
+    return sum(1 for line in lines if pattern.match(line)) / len(lines) if lines else 0.0
 
 
 def _is_reference_list(lines: list[str]) -> bool:
