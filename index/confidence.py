@@ -183,7 +183,10 @@ def signals_of(
     dense_docs = sorted(doc_best, key=lambda d: -doc_best[d])
     best = doc_best[dense_docs[0]] if dense_docs else 0.0
     gap = best - doc_best[dense_docs[min(GAP_RANK, len(dense_docs)) - 1]] if dense_docs else 0.0
-    allowed = np.isin(build.row_doc, docs)
+    # A mask by document then by row: np.isin would sort every row's document to test it.
+    matched = np.zeros(len(build.doc_order), dtype=bool)
+    matched[docs] = True
+    allowed = matched[build.row_doc]
     hits = build.keyword.hits(query, 50, allowed)
     keyword_docs = list(dict.fromkeys(build.row_doc[hits.rows].tolist()))
     agreement = 0.0
