@@ -37,8 +37,10 @@ _CITATION_MARK = re.compile(
     re.IGNORECASE,
 )
 # A Markdown line that is a link and little else: a bullet, the link, at most a few words.
-_LINK_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[^\]]+\]\([^)]*\)[\s.,;:–-]*(?:\S+\s*){0,6}$")
-_SHORT_ITEM = re.compile(r"^(?:[-*+•]|\d+[.)])\s+(?:\S+\s*){1,12}$")
+# Each word must end at a space or the line's end: "(?:\S+\s*)" would let one long word split
+# into pieces in every possible way before failing, for minutes on a line of a hundred letters.
+_LINK_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[^\]]+\]\([^)]*\)[\s.,;:–-]*(?:\S+(?:\s+|$)){0,6}$")
+_SHORT_ITEM = re.compile(r"^(?:[-*+•]|\d+[.)])\s+(?:\S+(?:\s+|$)){1,12}$")
 _BARE_URL_LINE = re.compile(r"^\s*(?:[-*+]\s*)?<?https?://\S+>?\s*$")
 
 # Thresholds, chosen on the reference lists, contents pages and link lists of the real PDFs and

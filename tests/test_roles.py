@@ -93,3 +93,15 @@ def test_each_passage_gets_the_role_a_reader_would_give_it(text: str, heading_pa
 def test_a_heading_that_only_starts_like_a_pointer_heading_is_text() -> None:
     assert passage_role(CITING_TEXT, ("Guide", "Sources of bias")) == "body"
     assert passage_role(CITING_TEXT, ("Guide", "Notes for managers")) == "body"
+
+
+@pytest.mark.parametrize("word", ["x" * 200, "https://example.org/" + "a" * 5000])
+def test_a_line_with_one_long_word_is_judged_at_once(word: str) -> None:
+    # Patterns that let a long word split every possible way took minutes on lines like these,
+    # and the role is worked out while a build is written: such a build would hang.
+    see_also = (
+        f"See also\n\n- [{word}]({word}) {word} one two three four five six seven\n- {word} a b c d e f g h i j k l m"
+    )
+    assert passage_role(see_also, ("Guide", "See also")) == "body"
+    links = "\n".join(f"- [Item {i}](../x{i}.md) {word}" for i in range(4))
+    assert passage_role(links, ("Guide", "Resources")) == "links"
