@@ -76,7 +76,7 @@ def judge_all(build: Snapshot, settings: Settings, embedder: Embedder) -> list[J
             matches = match_documents(build, embedder, item["query"], settings.search)
             assert matches.vector is not None
             signals = signals_of(
-                build, item["query"], matches.vector, [leg.rows for leg in matches.found], matches.docs
+                build, item["query"], matches.vector, [leg.rows for leg in matches.found], matches.docs, matches.keyword
             )
             ranking = ranking_of(build, matches, settings.search, 10)
             best = ranking.documents[0].score if ranking.documents else 1.0

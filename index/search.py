@@ -23,6 +23,7 @@ from index.fusion import (
     length_adjusted,
     weighed,
 )
+from index.keyword import KeywordHits
 from index.legs import DenseLeg, Legs, legs_of
 from index.results import RankedDocument, Ranking, SearchPage, SearchResults, results_of
 from index.snapshot import Snapshot
@@ -55,10 +56,12 @@ def check_model(build: Snapshot, embedder: Embedder) -> None:
 
 def run_legs(
     legs: Legs, query: str, vector: np.ndarray | None, settings: SearchSettings, mode: Mode, filters: Filters
-) -> list[LegCandidates]:
+) -> tuple[list[LegCandidates], KeywordHits | None]:
     """The candidate passages of the dense and/or keyword leg for `query`, whose embedding is
-    `vector` (None in keyword mode), among documents passing `filters`."""
+    `vector` (None in keyword mode), among documents passing `filters`; and the keyword leg's
+    hits as it found them (None without one)."""
     found: list[LegCandidates] = []
+    hits = None
     if mode in ("hybrid", "dense") and vector is not None:
         rows, scores = legs.dense.search(vector, settings.candidates, filters)
         found.append(LegCandidates(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None))
@@ -77,7 +80,7 @@ def run_legs(
             settings.keyword_weight, rows, hits.scores.astype(np.float64), scale, 0.0, ceiling, True
         )
         found.append(keyword)
-    return found
+    return found, hits
 
 
 def with_feedback(
@@ -111,6 +114,7 @@ class Matches:
     scores: np.ndarray
     found: tuple[LegCandidates, ...]
     vector: np.ndarray | None = None  # the query's embedding, for judging the confidence
+    keyword: KeywordHits | None = None  # the keyword leg's hits as found, for the same
 
     @staticmethod
     def none() -> Matches:
@@ -145,7 +149,7 @@ def match_documents(
         check_model(build, embedder)
         vector = embedder.encode_query(query)
     legs = legs_of(build)
-    found = run_legs(legs, query, vector, settings, mode, restriction)
+    found, hits = run_legs(legs, query, vector, settings, mode, restriction)
     if settings.pointer_weight != 1.0:
         # A list of pointers (contents, references, links) names topics it says nothing about:
         # it still finds its document, for less than text about the topic would.
@@ -155,7 +159,7 @@ def match_documents(
         found = with_feedback(legs.dense, found, vector, settings)
     docs, scores = fuse(document_parts(build.row_doc, build.row_card, found, settings), settings)
     docs, scores = length_adjusted(docs, scores, build.passage_counts, settings.length_penalty)
-    return Matches(docs, scores, tuple(found), vector)
+    return Matches(docs, scores, tuple(found), vector, hits)
 
 
 def rank_documents(
@@ -273,7 +277,7 @@ def search_page(
 
 def confidence_of(build: Snapshot, query: str, matches: Matches) -> Confidence | None:
     """The confidence of the search for `query` that found `matches` (see index.confidence.assess)."""
-    return assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs)
+    return assess(build, query, matches.vector, [leg.rows for leg in matches.found], matches.docs, matches.keyword)
 
 
 def judged(

@@ -26,8 +26,10 @@ from index.confidence import (
     judge,
     near_known_share,
     score_of,
+    signals_of,
 )
-from index.search import search
+from index.filters import Filters
+from index.search import match_documents, search
 from index.snapshot import Snapshot, open_live
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
@@ -118,6 +120,21 @@ def test_an_answerable_query_counts_only_its_confident_results(small: tuple[Snap
     confident = [hit.confident for hit in results.hits]
     assert confident == sorted(confident, reverse=True)  # the confident ones come first
     assert results.matched_documents == sum(confident) < len(results.hits)
+
+
+@pytest.mark.parametrize("query", [ANSWERABLE, GIBBERISH, OUT_OF_SCOPE, "AI tool", "privacy officer sign off"])
+@pytest.mark.parametrize("filters", [None, Filters(kinds=("guidance",)), Filters(kinds=("tool", "case-study"))])
+def test_the_keyword_legs_own_hits_give_the_signals_a_second_search_would(
+    small: tuple[Snapshot, Settings], query: str, filters: Filters | None
+) -> None:
+    # A search judges its confidence from the keyword leg's hits rather than searching again;
+    # a filtered search must judge the same way, within what it was allowed to find.
+    build, settings = small
+    matches = match_documents(build, HashEmbedder(), query, settings.search, filters=filters)
+    assert matches.vector is not None and matches.keyword is not None
+    rows = [leg.rows for leg in matches.found]
+    searched_again = signals_of(build, query, matches.vector, rows, matches.docs)
+    assert signals_of(build, query, matches.vector, rows, matches.docs, matches.keyword) == searched_again
 
 
 def test_keyword_searches_are_not_judged(small: tuple[Snapshot, Settings]) -> None:
