@@ -201,12 +201,12 @@ def render_no_good_match(state: SearchState, closest: tuple[Hit, ...], titles: d
 
 
 def main() -> None:
-    setup_page("Search")
+    viewer = setup_page("Search")
     st.title("Search the AI Hub", anchor=False)
     hub = get_hub()
     if hub is None or not ensure_index(hub):
         return
-    records = load_documents(hub)
+    records = load_documents(hub, viewer)
     if records is None:
         return
     options = facet_options(records)
@@ -229,7 +229,7 @@ def main() -> None:
 
     try:
         # One ranking gives the results and every filter's counts.
-        page = hub.search_page(state.query, state.filters(), limit=results_wanted(state))
+        page = hub.search_page(state.query, state.filters(), limit=results_wanted(state), viewer=viewer)
     except HubError as exc:
         show_index_error(exc)
         return

@@ -10,12 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from index.access import Viewer, viewer_of
     from index.api import DocumentView, Hub, Match
     from index.confidence import Confidence
     from index.errors import (
         BuildLocked,
         BuildRejected,
         DocumentNotFound,
+        EditorsOnly,
         IndexCorrupt,
         IndexNotReady,
         IndexNotWritable,
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from index.store import ChunkRecord, DocumentRecord
 
 _HOME = {
+    "Viewer": "index.access",
+    "viewer_of": "index.access",
     "DocumentView": "index.api",
     "Hub": "index.api",
     "Match": "index.api",
@@ -39,6 +43,7 @@ _HOME = {
     "BuildLocked": "index.errors",
     "BuildRejected": "index.errors",
     "DocumentNotFound": "index.errors",
+    "EditorsOnly": "index.errors",
     "IndexCorrupt": "index.errors",
     "IndexNotReady": "index.errors",
     "IndexNotWritable": "index.errors",
@@ -77,6 +82,7 @@ __all__ = [
     "DocumentNotFound",
     "DocumentRecord",
     "DocumentView",
+    "EditorsOnly",
     "FacetCounts",
     "FacetName",
     "FileNote",
@@ -97,9 +103,11 @@ __all__ = [
     "SearchPage",
     "SearchResults",
     "ServedBuild",
+    "Viewer",
     "facet_value",
     "highlight",
     "query_terms",
+    "viewer_of",
     "without_folders",
 ]
 

@@ -64,6 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("--limit", type=_positive, default=10, help="how many documents to show (1 or more)")
     find.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
     find.add_argument("--json", action="store_true")
+    who = find.add_mutually_exclusive_group()
+    who.add_argument(
+        "--as",
+        dest="groups",
+        action="append",
+        default=[],
+        type=clean_text,
+        metavar="GROUP",
+        help="search as a signed-in reader in GROUP (repeatable); without it, as someone not signed in",
+    )
+    who.add_argument("--all", action="store_true", help="search every document, restricted ones included (operators)")
     info = sub.add_parser("info", help="describe the live build")
     info.add_argument("--json", action="store_true")
     sub.add_parser("rollback", help="make the previously published build live again")
@@ -82,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
 
     from index import Filters, Hub
+    from index.access import Viewer
     from ingest.settings import Settings
 
     try:
@@ -103,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             published_from=args.published_from,
             published_to=args.published_to,
         )
-        results = hub.search(args.query, filters, args.limit, args.mode)
+        viewer = Viewer.operator() if args.all else Viewer.in_groups(args.groups) if args.groups else Viewer.anonymous()
+        results = hub.search(args.query, filters, args.limit, args.mode, viewer=viewer)
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_INDEX
@@ -155,12 +168,14 @@ def _print_results(results: SearchResults, as_json: bool) -> None:
 def _info(hub: Hub, as_json: bool) -> int:
     """Print the served build's description; returns the exit code. Raises IndexNotReady or IndexCorrupt."""
     from index import IndexNotReady
+    from index.access import Viewer
 
-    status = hub.status(runs=0)
+    # An operator's command on the server: it describes the whole build, as the files do.
+    status = hub.status(runs=0, viewer=Viewer.operator())
     served = status.served
     if served is None:
         raise IndexNotReady(f"no index has been built yet in {hub.settings.data_dir}")
-    kinds = Counter(r.metadata.kind or "unspecified" for r in hub.documents())
+    kinds = Counter(r.metadata.kind or "unspecified" for r in hub.documents(viewer=Viewer.operator()))
     data = {
         "build": served.build_id,
         "created": served.created,

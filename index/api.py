@@ -10,9 +10,10 @@ from typing import TypeVar
 
 import numpy as np
 
+from index.access import Viewer
 from index.answer import answering_sentence
 from index.build import update_index
-from index.errors import DocumentNotFound, IndexCorrupt, IndexNotReady, without_folders
+from index.errors import DocumentNotFound, EditorsOnly, IndexCorrupt, IndexNotReady, without_folders
 from index.layout import earlier_builds, read_pointer, rollback
 from index.reports import RunReport, SavedReport, latest_report, recent_reports
 from index.results import SearchPage, SearchResults
@@ -29,6 +30,9 @@ from ingest.types import Layout
 # One matching text: the matching documents that hold it, best first (more than one for a copy).
 Match = tuple[DocumentRecord, ...]
 T = TypeVar("T")
+# Who is asking when a caller does not say: someone who has not signed in. Forgetting to pass the
+# viewer therefore shows less, never more.
+ANYONE = Viewer.anonymous()
 
 
 @dataclass(frozen=True)
@@ -174,38 +178,59 @@ class Hub:
             raise
 
     def search(
-        self, query: str, filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid"
+        self,
+        query: str,
+        filters: Filters | None = None,
+        limit: int = 10,
+        mode: Mode = "hybrid",
+        *,
+        viewer: Viewer = ANYONE,
     ) -> SearchResults:
-        """Documents answering `query`; see `index.search.search`. Raises IndexNotReady,
-        IndexCorrupt (no build can be read) or ModelMismatch."""
+        """Documents answering `query` that `viewer` may see; see `index.search.search`. Raises
+        IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
         embedder = self._embedder_for(mode)
+        scope = scope_of(viewer)
         return self._reading(
-            lambda build: search(build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode)
-        )
-
-    def search_page(
-        self, query: str, filters: Filters | None = None, limit: int = 10, mode: Mode = "hybrid"
-    ) -> SearchPage:
-        """A search page's view from one ranking: the best `limit` results under `filters` and
-        each facet's counts; see `index.search.search_page`. Raises IndexNotReady, IndexCorrupt
-        (no build can be read) or ModelMismatch."""
-        embedder = self._embedder_for(mode)
-        return self._reading(
-            lambda build: search_page(
-                build, embedder, query, self.settings.search, filters=filters, limit=limit, mode=mode
+            lambda build: search(
+                build, embedder, query, self.settings.search, scope=scope, filters=filters, limit=limit, mode=mode
             )
         )
 
-    def matching(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid") -> list[Match]:
-        """Every text matching `query` under `filters`, best first, each as the matching
-        documents that hold it: one, or several when the same text is filed twice. No passages
-        or snippets are made for it.
+    def search_page(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        limit: int = 10,
+        mode: Mode = "hybrid",
+        *,
+        viewer: Viewer = ANYONE,
+    ) -> SearchPage:
+        """A search page's view from one ranking, of what `viewer` may see: the best `limit`
+        results under `filters` and each facet's counts; see `index.search.search_page`. Raises
+        IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
+        embedder = self._embedder_for(mode)
+        scope = scope_of(viewer)
+        return self._reading(
+            lambda build: search_page(
+                build, embedder, query, self.settings.search, scope=scope, filters=filters, limit=limit, mode=mode
+            )
+        )
+
+    def matching(
+        self, query: str, filters: Filters | None = None, mode: Mode = "hybrid", *, viewer: Viewer = ANYONE
+    ) -> list[Match]:
+        """Every text matching `query` under `filters` that `viewer` may see, best first, each as
+        the matching documents that hold it: one, or several when the same text is filed twice.
+        No passages or snippets are made for it.
 
         Raises IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
         embedder = self._embedder_for(mode)
+        scope = scope_of(viewer)
 
         def work(build: Snapshot) -> list[Match]:
-            matches = match_documents(build, embedder, query, self.settings.search, filters=filters, mode=mode)
+            matches = match_documents(
+                build, embedder, query, self.settings.search, scope=scope, filters=filters, mode=mode
+            )
             return texts_of(build, matches.docs)
 
         return self._reading(work)
@@ -219,17 +244,19 @@ class Hub:
         """The model, except in keyword-only mode, which never needs it loaded."""
         return self.embedder if mode != "keyword" else _NoEmbedder()
 
-    def documents(self) -> list[DocumentRecord]:
-        """Every document of the served build. Raises IndexNotReady or IndexCorrupt."""
-        return list(self.snapshot().documents.values())
+    def documents(self, *, viewer: Viewer = ANYONE) -> list[DocumentRecord]:
+        """Every document of the served build that `viewer` may see. Raises IndexNotReady or
+        IndexCorrupt."""
+        return [r for r in self.snapshot().documents.values() if viewer.sees(r.metadata.audience)]
 
-    def document(self, doc_id: str) -> DocumentView:
+    def document(self, doc_id: str, *, viewer: Viewer = ANYONE) -> DocumentView:
         """A document by id, with its text and passages. Raises DocumentNotFound for any id not
-        in the served build, IndexNotReady, or IndexCorrupt when no build can be read."""
+        in the served build or not open to `viewer` (with the same words, so the error never
+        tells that a document exists), IndexNotReady, or IndexCorrupt when no build can be read."""
 
         def work(build: Snapshot) -> DocumentView:
             record = build.documents.get(doc_id)
-            if record is None:
+            if record is None or not viewer.sees(record.metadata.audience):
                 raise DocumentNotFound(f"no document with id {doc_id!r}")
             text = build.store.document_text(doc_id) or ""
             layout = build.store.document_layout(doc_id) or Layout()
@@ -237,10 +264,13 @@ class Hub:
 
         return self._reading(work)
 
-    def status(self, runs: int = 10) -> IndexStatus:
+    def status(self, runs: int = 10, *, viewer: Viewer = ANYONE) -> IndexStatus:
         """The served build (None before the first build) and the `runs` most recent run reports.
 
-        Raises IndexCorrupt when a build was published but none can be read."""
+        Raises EditorsOnly unless `viewer` is an editor (reports name every document, restricted
+        ones included), IndexCorrupt when a build was published but none can be read."""
+        if not viewer.editor:
+            raise EditorsOnly("the Index status page and build reports are for editors only")
         latest, recent = self.last_run(), tuple(self.runs(runs))
         if not self.has_index():
             return IndexStatus(None, None, latest, recent)
@@ -275,6 +305,11 @@ class Hub:
     def update(self, *, full: bool = False, progress: Progress | None = None) -> RunReport:
         """Bring the index up to date with the corpus (see `index.build.update_index`)."""
         return update_index(self.settings, self.embedder, full=full, progress=progress)
+
+
+def scope_of(viewer: Viewer) -> Filters:
+    """The restriction every search for `viewer` runs under (see Filters.readers)."""
+    return Filters(readers=viewer.readers())
 
 
 def _fallback_sentence(live_id: str | None, why: str, shown: str) -> str:

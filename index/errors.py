@@ -34,7 +34,13 @@ class IndexNotWritable(HubError):
 
 
 class DocumentNotFound(HubError):
-    """No document with that id is in the live index."""
+    """No document with that id is in the live index, or none the person asking may see: the
+    two are told apart nowhere, so an id says nothing about a document kept from them."""
+
+
+class EditorsOnly(HubError):
+    """What was asked for is for editors only (the Index status page and its run reports name
+    every document, restricted ones included)."""
 
 
 def one_line(exc: BaseException) -> str:

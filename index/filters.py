@@ -28,6 +28,10 @@ class Filters:
     statuses: tuple[str, ...] = ()
     published_from: dt.date | None = None
     published_to: dt.date | None = None
+    # Who is asking (index/access.py): None lets every document through; a tuple of case-folded
+    # groups lets through documents open to everyone and those for one of these groups. Not a
+    # facet: a search page never offers it, and `without` keeps it.
+    readers: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -38,8 +42,13 @@ class Filters:
         return {name: values for name, values in chosen.items() if values}
 
     def allows(self, record: DocumentRecord) -> bool:
-        """Whether `record` passes every restriction."""
-        return not self.failing(record)
+        """Whether `record` passes every restriction, who is asking included."""
+        return self.lets_read(record) and not self.failing(record)
+
+    def lets_read(self, record: DocumentRecord) -> bool:
+        """Whether the `readers` restriction lets `record` through."""
+        audience = record.metadata.audience
+        return self.readers is None or not audience or any(g.casefold() in self.readers for g in audience)
 
     def failing(self, record: DocumentRecord) -> tuple[FacetName, ...]:
         """The facets whose restriction `record` does not pass, in FACETS order (empty: it passes)."""
@@ -87,8 +96,19 @@ class Filters:
         starts = [d for d in (self.published_from, other.published_from) if d is not None]
         ends = [d for d in (self.published_to, other.published_to) if d is not None]
         kinds, agencies, focus_areas, statuses = values
+        # Both restrict who reads: only groups both allow count, which never lets through a
+        # document either of them keeps out.
+        readers = self.readers if other.readers is None else other.readers
+        if self.readers is not None and other.readers is not None:
+            readers = tuple(g for g in self.readers if g in other.readers)
         return Filters(
-            kinds, agencies, focus_areas, statuses, max(starts) if starts else None, min(ends) if ends else None
+            kinds,
+            agencies,
+            focus_areas,
+            statuses,
+            max(starts) if starts else None,
+            min(ends) if ends else None,
+            readers,
         )
 
 
@@ -114,6 +134,13 @@ class MetadataColumns:
             [r.metadata.published.toordinal() if r.metadata.published else _UNDATED for r in records], dtype=np.int64
         )
         self.size = len(records)
+        # Documents open to everyone, and for each group the documents for it.
+        self._open = np.array([not r.metadata.audience for r in records], dtype=bool)
+        self._audience: dict[str, np.ndarray] = {}
+        for index, record in enumerate(records):
+            for group in record.metadata.audience:
+                column = self._audience.setdefault(group.casefold(), np.zeros(self.size, dtype=bool))
+                column[index] = True
 
     def allowed(self, filters: Filters) -> np.ndarray:
         """Which documents pass `filters`, as a boolean array."""
@@ -125,4 +152,15 @@ class MetadataColumns:
             mask &= (self._published != _UNDATED) & (self._published >= filters.published_from.toordinal())
         if filters.published_to:
             mask &= (self._published != _UNDATED) & (self._published <= filters.published_to.toordinal())
+        if filters.readers is not None:
+            mask &= self.readable(filters.readers)
+        return mask
+
+    def readable(self, readers: tuple[str, ...]) -> np.ndarray:
+        """Which documents are open to someone in `readers` (case-folded groups)."""
+        mask = self._open.copy()
+        for group in readers:
+            column = self._audience.get(group)
+            if column is not None:
+                mask |= column
         return mask

@@ -115,6 +115,7 @@ class Matches:
     found: tuple[LegCandidates, ...]
     vector: np.ndarray | None = None  # the query's embedding, for judging the confidence
     keyword: KeywordHits | None = None  # the keyword leg's hits as found, for the same
+    readers: tuple[str, ...] | None = None  # who was asking (Filters.readers), for the names shown
 
     @staticmethod
     def none() -> Matches:
@@ -159,7 +160,7 @@ def match_documents(
         found = with_feedback(legs.dense, found, vector, settings)
     docs, scores = fuse(document_parts(build.row_doc, build.row_card, found, settings), settings)
     docs, scores = length_adjusted(docs, scores, build.passage_counts, settings.length_penalty)
-    return Matches(docs, scores, tuple(found), vector, hits)
+    return Matches(docs, scores, tuple(found), vector, hits, restriction.readers)
 
 
 def rank_documents(
@@ -199,9 +200,19 @@ def ranking_of(
     # only passages of text: a summary card or a list of pointers is no place to send a reader.
     wanted = np.isin(build.row_doc[rows], top) & (build.row_role[rows] == BODY)
     shown = best_per_document(build.row_doc, rows[wanted], row_scores[wanted], settings.passages_per_document)
+    # Copies and editions are named under a result: only those the reader may see.
+    gate = Filters(readers=matches.readers)
+
+    def named(ids: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(i for i in ids if gate.lets_read(build.documents[i]))
+
     ranked = tuple(
         RankedDocument(
-            build.doc_order[doc], score, tuple(shown.get(doc, ())), build.copies_of(doc), build.editions_of(doc)
+            build.doc_order[doc],
+            score,
+            tuple(shown.get(doc, ())),
+            named(build.copies_of(doc)),
+            named(build.editions_of(doc)),
         )
         for doc, score in zip(top.tolist(), top_scores.tolist(), strict=True)
     )

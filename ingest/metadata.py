@@ -15,6 +15,7 @@ import yaml
 from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ingest.audience import read_audience
 from ingest.errors import first_line
 from ingest.fields import Fields
 from ingest.kinds import details_from_json, details_to_json, take_details
@@ -32,6 +33,7 @@ _KNOWN = {
     "tags",
     "summary",
     "source_url",
+    "audience",
 }
 
 # A metadata block is a dozen short fields (well under 2 KB in the sample corpus); anything past
@@ -223,6 +225,7 @@ def parse_metadata(raw: dict[str, Any]) -> ParsedMetadata:
         tags=tags,
         summary=fields.text("summary"),
         source_url=fields.text("source_url"),
+        audience=read_audience(raw, fields.problems),
     )
     details, extra, problems = take_details(metadata.kind, extra)
     return ParsedMetadata(replace(metadata, details=details, extra=extra), (*fields.problems, *problems))
@@ -277,6 +280,7 @@ def metadata_to_json(meta: Metadata) -> dict[str, Any]:
         "tags": list(meta.tags),
         "summary": meta.summary,
         "source_url": meta.source_url,
+        "audience": list(meta.audience),
         "details": details_to_json(meta.details),
         "extra": meta.extra,
     }
@@ -291,6 +295,10 @@ def metadata_from_json(data: dict[str, Any]) -> Metadata:
         details = details_from_json(kind, data["details"])
     else:
         details, extra, _ = take_details(kind, extra)
+    # Saved before audiences were read, an audience sits among `extra`: read as it is now, so a
+    # document its editor restricted is never opened by an index made before.
+    audience = tuple(data["audience"]) if "audience" in data else read_audience(extra, [])
+    extra.pop("audience", None)
     return Metadata(
         title=data.get("title", ""),
         kind=kind,
@@ -303,6 +311,7 @@ def metadata_from_json(data: dict[str, Any]) -> Metadata:
         tags=tuple(data.get("tags", ())),
         summary=data.get("summary", ""),
         source_url=data.get("source_url", ""),
+        audience=audience,
         details=details,
         extra=extra,
     )

@@ -36,6 +36,22 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Who may see what (index/access.py): the groups documents may be for, and who edits."""
+
+    # The groups the identity provider issues; an audience naming another is reported to editors.
+    # Empty: any group name is accepted.
+    groups: tuple[str, ...] = ()
+    # The ID-token claim that lists a signed-in person's groups or roles.
+    groups_claim: str = "groups"
+    # People in any of these groups, or with one of these e-mail addresses, are editors.
+    editor_groups: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    # A single-user machine with no identity provider: whoever opens the hub is an editor.
+    local_editor: bool = False
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     """How the hybrid search ranks passages and documents.
 
@@ -89,6 +105,7 @@ class Settings:
     max_shrink: float = 0.2
     limits: Limits = field(default_factory=Limits)
     search: SearchSettings = field(default_factory=SearchSettings)
+    access: Access = field(default_factory=Access)
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIMES:
@@ -132,6 +149,13 @@ class Settings:
                 timeout_s=_float(env, "HUB_FILE_TIMEOUT", base.limits.timeout_s),
                 memory_bytes=_int(env, "HUB_READER_MEMORY_MB", base.limits.memory_bytes // MB) * MB,
             ),
+            access=Access(
+                groups=_names(env, "HUB_GROUPS"),
+                groups_claim=env.get("HUB_GROUPS_CLAIM", base.access.groups_claim).strip() or "groups",
+                editor_groups=_names(env, "HUB_EDITOR_GROUPS"),
+                editors=_names(env, "HUB_EDITORS"),
+                local_editor=_flag(env, "HUB_LOCAL_EDITOR"),
+            ),
         )
 
     @property
@@ -149,6 +173,20 @@ class Settings:
     def chunking_key(self) -> str:
         """A string that changes whenever a setting that shapes chunks changes."""
         return f"tokens={self.chunk_tokens};overlap={self.chunk_overlap};v=1"
+
+
+def _names(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of names, stripped, empty ones left out."""
+    return tuple(n.strip() for n in env.get(name, "").split(",") if n.strip())
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(name, raw, "must be 1 or 0 (true or false)")
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -37,6 +37,8 @@ class Metadata:
     tags: tuple[str, ...] = ()
     summary: str = ""
     source_url: str = ""
+    # The groups the document is for (ingest/audience.py); empty: everyone.
+    audience: tuple[str, ...] = ()
     # The fields of a tool, case study or initiative (ingest/kinds.py); None for other kinds.
     details: Details | None = None
     # Every other key the editor wrote, as written (made JSON-safe).

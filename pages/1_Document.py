@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from index import ChunkRecord, DocumentRecord, Hub
+from index import ChunkRecord, DocumentRecord, Hub, Viewer
 from ingest.errors import HubError
 from portal.catalogue import extra_fields, similar_documents
 from portal.html import doc_link, esc, md_escape, meta_line
@@ -147,10 +147,10 @@ def answer_span(hub: Hub, chunk: ChunkRecord, text: str, query: str) -> tuple[in
     return (chunk.start + span[0], chunk.start + span[1]) if span else None
 
 
-def show_similar(record: DocumentRecord, hub: Hub) -> None:
+def show_similar(record: DocumentRecord, hub: Hub, viewer: Viewer) -> None:
     st.header("Similar documents", anchor=False)
     try:
-        similar = similar_documents(lambda q, n: hub.search(q, limit=n), record)
+        similar = similar_documents(lambda q, n: hub.search(q, limit=n, viewer=viewer), record)
     except HubError as exc:
         log_error("Similar documents could not be found", exc)
         st.caption("Similar documents cannot be found right now.")
@@ -163,11 +163,11 @@ def show_similar(record: DocumentRecord, hub: Hub) -> None:
 
 
 def main() -> None:
-    setup_page("Document")
+    viewer = setup_page("Document")
     hub = get_hub()
     if hub is None:
         return
-    records = load_documents(hub)
+    records = load_documents(hub, viewer)
     if records is None:
         return
     titles = {r.doc_id: r.metadata.title or r.doc_id for r in records}
@@ -176,7 +176,7 @@ def main() -> None:
         not_found()
         return
     try:
-        view = hub.document(doc_id)
+        view = hub.document(doc_id, viewer=viewer)
     except HubError:
         # The index changed between listing and opening (a new build without this document).
         not_found()
@@ -198,7 +198,7 @@ def main() -> None:
     with side_col:
         show_download(record, hub)
         st.html(metadata_html(record, titles))
-        show_similar(record, hub)
+        show_similar(record, hub, viewer)
     with text_col:
         answer = answer_span(hub, chunk, view.text, query) if chunk else None
         if chunk is not None:

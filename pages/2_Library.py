@@ -41,10 +41,10 @@ def listing_html(records: list[DocumentRecord]) -> str:
 
 
 def main() -> None:
-    setup_page("Library")
+    viewer = setup_page("Library")
     st.title("Library", anchor=False)
     hub = get_hub()
-    records = load_documents(hub) if hub else None
+    records = load_documents(hub, viewer) if hub else None
     if records is None:
         return
     options = facet_options(records)

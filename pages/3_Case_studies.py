@@ -23,10 +23,10 @@ def card_html(study: CaseStudy) -> str:
 
 
 def main() -> None:
-    setup_page("Case studies")
+    viewer = setup_page("Case studies")
     st.title("Case studies", anchor=False)
     hub = get_hub()
-    records = load_documents(hub) if hub else None
+    records = load_documents(hub, viewer) if hub else None
     if records is None:
         return
     studies = case_studies(records)

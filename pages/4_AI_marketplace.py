@@ -50,10 +50,10 @@ def card_html(tool: Tool) -> str:
 
 
 def main() -> None:
-    setup_page("AI marketplace")
+    viewer = setup_page("AI marketplace")
     st.title("AI marketplace", anchor=False)
     hub = get_hub()
-    records = load_documents(hub) if hub else None
+    records = load_documents(hub, viewer) if hub else None
     if records is None:
         return
     catalogue = tools(records)

@@ -23,10 +23,10 @@ def initiative_html(item: Initiative) -> str:
 
 
 def main() -> None:
-    setup_page("Work programme")
+    viewer = setup_page("Work programme")
     st.title("Work programme", anchor=False)
     hub = get_hub()
-    records = load_documents(hub) if hub else None
+    records = load_documents(hub, viewer) if hub else None
     if records is None:
         return
     areas = programme(records)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from index import FileNote, Hub, IndexStatus, RunReport, SavedReport
+from index import FileNote, Hub, IndexStatus, RunReport, SavedReport, Viewer
 from ingest.errors import HubError
 from portal.catalogue import counts_by_kind
 from portal.html import md_escape, table_html
@@ -29,14 +29,14 @@ def show_fallback(status: IndexStatus, local: Local) -> None:
         st.warning(f"**Readers are being shown an earlier build.** {md_escape(local(status.fallback))}")
 
 
-def show_live(hub: Hub, status: IndexStatus, local: Local) -> None:
+def show_live(hub: Hub, viewer: Viewer, status: IndexStatus, local: Local) -> None:
     st.header("Live index", anchor=False)
     served = status.served
     if served is None:
         st.info("No index has been published yet. Open Search to build the first one.")
         return
     try:
-        records = hub.documents()
+        records = hub.documents(viewer=viewer)
     except HubError as exc:
         show_index_problem(exc, hub.settings)
         return
@@ -182,8 +182,19 @@ def history_row(saved: SavedReport, local: Local) -> tuple[str | int, ...]:
 
 
 def main() -> None:
-    setup_page("Index status")
+    viewer = setup_page("Index status")
     st.title("Index status", anchor=False)
+    if not viewer.editor:
+        # The page names every document, restricted ones and failed files included.
+        st.info(
+            "This page is for the hub's editors. "
+            + (
+                "Sign in with an editor's account to see it."
+                if not viewer.signed_in
+                else "Your account is not an editor's."
+            )
+        )
+        return
     hub = get_hub()
     if hub is None:
         return
@@ -194,7 +205,7 @@ def main() -> None:
         return local_text(text, settings)
 
     try:
-        status = hub.status()
+        status = hub.status(viewer=viewer)
     except HubError as exc:  # published, but no build can be read: the runs say why
         st.header("Live index", anchor=False)
         show_index_problem(exc, settings)
@@ -202,7 +213,7 @@ def main() -> None:
         show_history(hub.runs(), local)
         return
     show_fallback(status, local)
-    show_live(hub, status, local)
+    show_live(hub, viewer, status, local)
     show_last_run(status.latest, local)
     show_history(status.runs, local)
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
-from index import DocumentRecord, Hub, IndexNotReady
+from index import DocumentRecord, Hub, IndexNotReady, Viewer
 from ingest.embed import Embedder, RememberedQueries, load_embedder
 from ingest.errors import HubError
 from ingest.settings import Settings
@@ -52,10 +52,11 @@ def get_hub() -> Hub | None:
     return _hub(repr(settings), settings)
 
 
-def load_documents(hub: Hub) -> list[DocumentRecord] | None:
-    """Every document in the live index, or None after telling the reader why not."""
+def load_documents(hub: Hub, viewer: Viewer) -> list[DocumentRecord] | None:
+    """Every document in the live index that `viewer` may see, or None after telling the reader
+    why not."""
     try:
-        return hub.documents()
+        return hub.documents(viewer=viewer)
     except IndexNotReady:
         st.info("The hub has no index yet. Open the Search page to build it from the corpus.")
         st.page_link(SEARCH_PAGE, label="Go to Search to build the index")

@@ -10,10 +10,11 @@ import logging
 
 import streamlit as st
 
-from index import without_folders
+from index import Viewer, without_folders
 from ingest.errors import HubError
-from ingest.settings import Settings
+from ingest.settings import Access, Settings
 from portal.html import md_escape
+from portal.identity import current_viewer, show_identity
 
 SEARCH_PAGE = "hub_app.py"
 DOCUMENT_PAGE = "pages/1_Document.py"
@@ -97,16 +98,31 @@ mark { background: #ffe066; color: #1a1a1a; padding: 0 .1em; border-radius: 2px;
 """
 
 
-def setup_page(title: str) -> None:
-    """Page title, shared styles and the navigation every page carries."""
+def setup_page(title: str) -> Viewer:
+    """Page title, shared styles, the navigation and sign-in box every page carries; returns who
+    is reading, for every hub call the page makes."""
     st.set_page_config(page_title=f"{title} · Public Service AI Hub", layout="wide")
     st.html(_CSS)
+    access = _access()
+    viewer = current_viewer(access)
     with st.sidebar:
         st.markdown("**Public Service AI Hub**")
         # Our own navigation (the automatic one is turned off in config.toml) so every link has a
         # readable name; the automatic one would call the landing page "hub app".
         for path, label in PAGES:
-            st.page_link(path, label=label)
+            if path != STATUS_PAGE or viewer.editor:
+                st.page_link(path, label=label)
+        show_identity(viewer, access)
+    return viewer
+
+
+def _access() -> Access:
+    """Who may see what, from the settings; with settings that cannot be read, the defaults (no
+    editors): the page itself then says the hub is not configured correctly."""
+    try:
+        return Settings.from_env().access
+    except HubError:
+        return Access()
 
 
 # What a reader is told when something failed that only the operators can put right. True

@@ -218,8 +218,12 @@ def record(doc_id: str, path: str = "", **meta: Any) -> DocumentRecord:
     return DocumentRecord(doc_id, path or doc_id, "markdown", "hash", Metadata(**meta), (), 1, ())
 
 
-def env_for(corpus: Path, data: Path) -> dict[str, str]:
-    return {"HUB_CORPUS_DIR": str(corpus), "HUB_DATA_DIR": str(data), "HUB_MODEL": "fake-hash"}
+def env_for(corpus: Path, data: Path, *, local_editor: bool = True) -> dict[str, str]:
+    """The settings of a test hub. The portal's page tests run as the local single-user setup
+    (HUB_LOCAL_EDITOR=1), so the Index status page is open; tests of who sees what pass
+    `local_editor=False` and sign in (tests/test_audience_portal.py)."""
+    env = {"HUB_CORPUS_DIR": str(corpus), "HUB_DATA_DIR": str(data), "HUB_MODEL": "fake-hash"}
+    return {**env, "HUB_LOCAL_EDITOR": "1"} if local_editor else env
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,14 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "docx": ("ingest/loaders/word.py",),
     "bs4": ("ingest/loaders/html.py",),
     "markdown_it": ("portal/markdown.py",),
-    "streamlit": ("hub_app.py", "pages/", "portal/page.py", "portal/hub_cache.py", "portal/url_state.py"),
+    "streamlit": (
+        "hub_app.py",
+        "pages/",
+        "portal/page.py",
+        "portal/hub_cache.py",
+        "portal/url_state.py",
+        "portal/identity.py",
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import MB, Limits, SearchSettings, Settings
+from ingest.settings import MB, Access, Limits, SearchSettings, Settings
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -43,6 +43,12 @@ def environment_defaults() -> dict[str, str]:
         "HUB_MAX_TEXT_CHARS": limits.max_text_chars,
         "HUB_FILE_TIMEOUT": int(limits.timeout_s),
         "HUB_READER_MEMORY_MB": limits.memory_bytes // MB,
+        # Lists that are empty by default are written "(none)"; the flag as 0 or 1.
+        "HUB_GROUPS": ", ".join(base.access.groups) or "(none)",
+        "HUB_GROUPS_CLAIM": base.access.groups_claim,
+        "HUB_EDITOR_GROUPS": ", ".join(base.access.editor_groups) or "(none)",
+        "HUB_EDITORS": ", ".join(base.access.editors) or "(none)",
+        "HUB_LOCAL_EDITOR": int(base.access.local_editor),
     }
     return {name: str(value) for name, value in values.items()}
 
@@ -59,8 +65,9 @@ def test_every_setting_is_documented_with_its_default() -> None:
 
 def test_every_settings_field_is_read_from_the_environment() -> None:
     """A new field of Settings or Limits that no HUB_ variable sets would be undocumented."""
-    fields = [f.name for f in dataclasses.fields(Settings) if f.name not in ("limits", "search")]
+    fields = [f.name for f in dataclasses.fields(Settings) if f.name not in ("limits", "search", "access")]
     fields += [f.name for f in dataclasses.fields(Limits)]
+    fields += [f.name for f in dataclasses.fields(Access)]
     assert len(fields) == len(environment_defaults())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -125,13 +126,16 @@ def test_a_page_is_made_from_exactly_one_ranking(
 ) -> None:
     hub.search_page(QUERY, chosen, limit=10)
     # One search of each leg, under the scope alone: the chosen filters never reach the legs.
-    assert leg_calls == [("dense", Filters()), ("keyword", Filters())]
+    # The legs see who is asking (someone not signed in: open documents only), never the filters.
+    anyone = Filters(readers=())
+    assert leg_calls == [("dense", anyone), ("keyword", anyone)]
 
 
 def test_search_gives_its_filters_to_the_legs(hub: Hub, leg_calls: list[tuple[str, Filters]]) -> None:
     chosen = Filters(kinds=("tool",))
     hub.search(QUERY, chosen)
-    assert leg_calls == [("dense", chosen), ("keyword", chosen)]
+    given = replace(chosen, readers=())  # and who is asking: someone not signed in
+    assert leg_calls == [("dense", given), ("keyword", given)]
 
 
 def test_keyword_mode_needs_no_model_and_a_query_without_words_gives_an_empty_page(
