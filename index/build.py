@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +41,7 @@ from index.snapshot import Snapshot
 from index.store import SqliteStore
 from index.validate import sample_passage, validate
 from index.vectors import VectorIndex
+from ingest.audience import unknown_groups
 from ingest.documents import read_documents
 from ingest.durable import fsync_dir, fsync_tree
 from ingest.embed import Embedder
@@ -151,6 +152,7 @@ def _steps(run: _Run, report: RunReport, previous: Snapshot | None) -> None:
         contents = _assemble(kept, fresh, vectors, texts, run.embedder)
         _check_size(run, previous, len(contents.documents))
         report.same_text = same_text((d.doc_id, d.text) for d in contents.documents)
+        _check_audiences(run.settings.access.groups, contents.documents, report)
         before = previous.manifest.stale if previous is not None and reuse else {}
         manifest = _manifest(run, contents, plan, report.same_text, _stale_records(stale, before, report.started))
         manifest = replace(
@@ -162,6 +164,20 @@ def _steps(run: _Run, report: RunReport, previous: Snapshot | None) -> None:
     prune(run.settings, manifest.build_id)
     report.outcome, report.message = "published", f"build {manifest.build_id} is live"
     report.build_id, report.documents, report.chunks = manifest.build_id, manifest.documents, manifest.chunks or 0
+
+
+def _check_audiences(known: tuple[str, ...], documents: Sequence[Document], report: RunReport) -> None:
+    """Warn, for every document of the build, about audience groups not among `known` (the
+    groups the identity provider issues): a misspelt group keeps the document from its readers."""
+    for doc in documents:
+        unknown = unknown_groups(doc.metadata.audience, known)
+        if unknown:
+            names = ", ".join(repr(g) for g in unknown)
+            report.warnings.setdefault(doc.doc_id, []).append(
+                f"metadata: audience: {names} {'is' if len(unknown) == 1 else 'are'} not among the known groups "
+                f"(HUB_GROUPS: {', '.join(known)}); no reader is in it, so only editors and the other groups "
+                "named see the document"
+            )
 
 
 def _plan(run: _Run, report: RunReport, previous: Snapshot | None, reuse: bool) -> ChangePlan:
