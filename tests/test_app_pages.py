@@ -205,6 +205,7 @@ def status_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report: dict[str,
     monkeypatch.setenv("HUB_DATA_DIR", str(data))
     monkeypatch.setenv("HUB_CORPUS_DIR", str(tmp_path / "corpus"))
     monkeypatch.setenv("HUB_MODEL", "fake-hash")
+    monkeypatch.setenv("HUB_LOCAL_EDITOR", "1")
     if report is not None:
         write_report(data, report)
     st.cache_resource.clear()
