@@ -14,7 +14,10 @@ Run:  python bench/latency.py --baseline COMMIT [--work /tmp/hub-latency] [--siz
 3. Searches are timed in fresh child processes that only open their own index, as the portal
    does, baseline and current taking turns for --rounds rounds so load from elsewhere on the
    machine falls on both alike: `Hub.search` and `Hub.search_page`, each with no filter and
-   with the kind filter, over the same queries.
+   with the kind filter, over the same queries. A fifth of the generated documents is for one of
+   five teams (`audience:`); versions that know audiences search as an editor (everything, as
+   earlier versions did), and also as a reader of one team and as someone not signed in,
+   compared with their own unrestricted search.
 4. Per measure: each version's p50/p95/p99, the change of p50 and p95, and a verdict.
 
 Nothing here is a test: it asserts nothing. The load average is printed at the start and end.
@@ -47,6 +50,10 @@ from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, Settings  # noqa: E4
 
 CHILD = Path(__file__).resolve().parent / "latency_child.py"
 ALLOWED_SLOWDOWN = 20.0  # percent of p50 or p95 before a measure is called slower
+# Searches restricted to what one person may see (measures named so by bench/latency_child.py)
+# against the same version's unrestricted search.
+RESTRICTED_PREFIX = "search as "
+ALLOWED_RESTRICTED = 10.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,17 @@ def report(base: dict[str, list[float]], current: dict[str, list[float]]) -> Non
     say(f"\nverdict (p50 and p95 against the baseline, {ALLOWED_SLOWDOWN:.0f}% allowed):")
     for line in verdicts:
         say(line)
+    restricted = [n for n in current if n.startswith(RESTRICTED_PREFIX)]
+    if restricted and "search" in current:
+        say(
+            f"\nwho is asking, in the current version (against its own unrestricted search, "
+            f"{ALLOWED_RESTRICTED:.0f}% allowed):"
+        )
+        free = three(current["search"])
+        for name in restricted:
+            mine = three(current[name])
+            d50, d95 = change(free[0], mine[0]), change(free[1], mine[1])
+            say(f"  {name}: p50 {signed(d50)}, p95 {signed(d95)}: {verdict(d50, d95, ALLOWED_RESTRICTED)}")
 
 
 # --- preparing ----------------------------------------------------------------------------------
@@ -147,7 +165,8 @@ def prepare_corpus(work: Path, models: Path, known: Path, size: int) -> Path:
     replay = synthetic.Replay(load_embedder(DEFAULT_MODEL, DEFAULT_RUNTIME, models), vectors)
     settings = Settings(corpus_dir=corpus, data_dir=work / "data-current", model=DEFAULT_MODEL, max_shrink=1.0)
     say(f"padding the corpus to {size:,} passages, built by the current code (once)")
-    passages = grow_corpus(corpus, settings, replay, size, synthetic.sentences(list(vectors)))
+    pool = synthetic.sentences(list(vectors))
+    passages = grow_corpus(corpus, settings, replay, size, pool, audiences=True)
     done.write_text(json.dumps({"size": size, "passages": passages}), encoding="utf-8")
     return corpus
 

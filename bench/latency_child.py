@@ -141,6 +141,20 @@ def time_searches(code: Path, data: Path, models: Path, queries_file: Path) -> d
     if hasattr(hub, "search_page"):
         runs["search_page"] = lambda q: hub.search_page(q, limit=page)
         runs["search_page + kind filter"] = lambda q: hub.search_page(q, kind, limit=page)
+    try:
+        from index.access import Viewer
+    except ImportError:  # a version from before audiences: every search sees everything
+        pass
+    else:
+        # Unrestricted, as the versions before audiences searched; then who is asking, over a
+        # corpus where a fifth of the generated documents is for one of five teams.
+        everything, team, anyone = Viewer.operator(), Viewer.in_groups(["team-1"]), Viewer.anonymous()
+        runs["search"] = lambda q: hub.search(q, limit=10, viewer=everything)
+        runs["search + kind filter"] = lambda q: hub.search(q, kind, limit=10, viewer=everything)
+        runs["search_page"] = lambda q: hub.search_page(q, limit=page, viewer=everything)
+        runs["search_page + kind filter"] = lambda q: hub.search_page(q, kind, limit=page, viewer=everything)
+        runs["search as a team-1 reader"] = lambda q: hub.search(q, limit=10, viewer=team)
+        runs["search as not signed in"] = lambda q: hub.search(q, limit=10, viewer=anyone)
     for query in queries[:5]:  # the first calls load the index and warm the model
         for run in runs.values():
             run(query)

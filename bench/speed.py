@@ -172,8 +172,11 @@ def no_change_rerun(work: Path, models: Path, pool: list[str], embedder: Embedde
 # --- 4. search at a size -----------------------------------------------------------------------
 
 
-def grow_corpus(corpus: Path, settings: Settings, replay: synthetic.Replay, target: int, pool: list[str]) -> int:
-    """Add generated documents until the live index holds at least `target` passages."""
+def grow_corpus(
+    corpus: Path, settings: Settings, replay: synthetic.Replay, target: int, pool: list[str], audiences: bool = False
+) -> int:
+    """Add generated documents until the live index holds at least `target` passages; with
+    `audiences`, a fifth of them is for one group (synthetic.write_documents)."""
     chunks = 0
     live = settings.data_dir / "LIVE"
     if live.exists():
@@ -186,7 +189,8 @@ def grow_corpus(corpus: Path, settings: Settings, replay: synthetic.Replay, targ
         batch += 1
         count = max(1, int((target - chunks) / per_doc) + 1)
         before = chunks
-        synthetic.write_documents(corpus / f"generated-{target}-{batch}", count, pool, seed=target * 100 + batch)
+        folder = corpus / f"generated-{target}-{batch}"
+        synthetic.write_documents(folder, count, pool, seed=target * 100 + batch, audiences=audiences)
         start = time.perf_counter()
         report = update_index(settings, replay)
         if report.outcome != "published":

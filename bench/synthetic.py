@@ -119,9 +119,19 @@ def sentences(texts: Sequence[str]) -> list[str]:
     return [s for s in found if len(s.split()) >= 6]
 
 
-def write_documents(folder: Path, count: int, pool: Sequence[str], seed: int, words: int = 1500) -> list[Path]:
-    """Write `count` Markdown documents of about `words` words, made of sentences from `pool`."""
+# The groups generated documents may be for, when they have audiences: a fifth of them is for
+# one of these, the rest for everyone.
+TEAMS = ("team-1", "team-2", "team-3", "team-4", "team-5")
+RESTRICTED_SHARE = 0.2
+
+
+def write_documents(
+    folder: Path, count: int, pool: Sequence[str], seed: int, words: int = 1500, audiences: bool = False
+) -> list[Path]:
+    """Write `count` Markdown documents of about `words` words, made of sentences from `pool`;
+    with `audiences`, RESTRICTED_SHARE of them are for one of TEAMS."""
     rng = random.Random(seed)
+    teams = random.Random(seed + 1)  # its own stream: the texts are the same with or without audiences
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for n in range(count):
@@ -132,6 +142,7 @@ def write_documents(folder: Path, count: int, pool: Sequence[str], seed: int, wo
             f"kind: {rng.choice(KINDS)}",
             f"agency: '{rng.choice(AGENCIES)}'",
             f"published: {rng.randint(2019, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            *([f"audience: [{teams.choice(TEAMS)}]"] if audiences and teams.random() < RESTRICTED_SHARE else []),
             "---",
             f"# {title}",
             "",
