@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from index import Hub
 from ingest.settings import Settings
-from tests.app_support import APP, TIMEOUT, env_for
-from tests.audience_corpus import GROUP_A, RESTRICTED, Restricted, write_restricted_corpus
+from tests.app_support import APP, PRIVACY, TIMEOUT, env_for
+from tests.audience_corpus import GROUP_A, RECORDS, RESTRICTED, Restricted, write_restricted_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +41,7 @@ LISTINGS = [
     "pages/5_Work_programme.py",
     "pages/6_Index_status.py",
 ]
+PUBLIC_PAGES = (RECORDS, PRIVACY, "marketplace/chat.md", "case-studies/letters.md", "programme/i-01.md")
 EVERY_SECRET = " ".join(r.secret for r in RESTRICTED if r.secret) + " keeping records seven years"
 
 
@@ -151,6 +152,11 @@ def test_no_page_shows_anything_of_a_document_kept_from_the_reader(
     assert_hidden(filtered, hidden, "search with filters", EVERY_SECRET)
     library = run("pages/2_Library.py", user, agency="Agency Alpha")
     assert_hidden(library, hidden, "library with a filter")
+    # Public documents' pages: their similar documents, copies and links must not name the others.
+    for doc_id in PUBLIC_PAGES:
+        opened = run("pages/1_Document.py", user, doc=doc_id, passage="0", q=EVERY_SECRET)
+        assert [t.value for t in opened.title] != ["Document not found"]
+        assert_hidden(opened, hidden, f"the reader on {doc_id}", EVERY_SECRET)
     for item in hidden:
         for page, params in pages_for(item):
             at = run(page, user, **params)
