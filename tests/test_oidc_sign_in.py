@@ -9,7 +9,6 @@ or carrying another nonce leaves nobody signed in. Run with `-s` to see how long
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import subprocess
@@ -17,8 +16,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,40 +69,43 @@ gatherUsageStats = false
 """
 
 
-@dataclass(frozen=True)
 class App:
-    url: str
-    log: Path
-    provider: OidcProvider
+    """The throw-away app in `folder` under `streamlit run` on 127.0.0.1:`port`, signing in
+    through `provider`; `restart()` stops it and starts it again with the same secrets."""
 
+    def __init__(self, folder: Path, provider: OidcProvider) -> None:
+        self.folder, self.provider = folder, provider
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "streamlit.log"
+        (folder / ".streamlit").mkdir()
+        (folder / ".streamlit" / "config.toml").write_text(CONFIG, encoding="utf-8")
+        toml = provider.secrets_toml(f"{self.url}/oauth2callback", secrets.token_urlsafe(32))
+        (folder / ".streamlit" / "secrets.toml").write_text(toml, encoding="utf-8")
+        (folder / "app.py").write_text(textwrap.dedent(APP), encoding="utf-8")
+        self._proc: subprocess.Popen[bytes] | None = None
 
-def write_app(folder: Path, provider: OidcProvider, url: str, cookie_secret: str) -> None:
-    """The app, its config and its `[auth]` secrets in `folder`, for serving at `url`."""
-    (folder / ".streamlit").mkdir(exist_ok=True)
-    (folder / ".streamlit" / "config.toml").write_text(CONFIG, encoding="utf-8")
-    toml = provider.secrets_toml(f"{url}/oauth2callback", cookie_secret)
-    (folder / ".streamlit" / "secrets.toml").write_text(toml, encoding="utf-8")
-    (folder / "app.py").write_text(textwrap.dedent(APP), encoding="utf-8")
+    def start(self) -> None:
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port)]
+        command += ["--server.address", "127.0.0.1"]
+        with open(self.log, "ab") as out:
+            self._proc = subprocess.Popen(command, cwd=self.folder, stdout=out, stderr=subprocess.STDOUT)
+        wait_healthy(self.url, self._proc, self.log)
 
-
-@contextmanager
-def serving(folder: Path, port: int) -> Iterator[Path]:
-    """`streamlit run app.py` in `folder` on 127.0.0.1:`port` until the block ends; yields its log."""
-    log = folder / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1"]
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(command, cwd=folder, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc, log)
-        yield log
-    finally:
-        proc.terminate()
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        self._proc.terminate()
         try:
-            proc.wait(timeout=10)
+            self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
 
 
 @pytest.fixture(scope="module")
@@ -116,13 +116,12 @@ def provider() -> Iterator[OidcProvider]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory, provider: OidcProvider) -> Iterator[App]:
-    """The throw-away app under `streamlit run` on 127.0.0.1, signing in through the test provider."""
-    folder = tmp_path_factory.mktemp("oidc_app")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    write_app(folder, provider, url, secrets.token_urlsafe(32))
-    with serving(folder, port) as log:
-        yield App(url, log, provider)
+    served = App(tmp_path_factory.mktemp("oidc_app"), provider)
+    try:
+        served.start()
+        yield served
+    finally:
+        served.stop()
 
 
 @pytest.fixture(scope="module")
@@ -252,27 +251,14 @@ def test_cancel_at_the_provider_leaves_the_visitor_signed_out(page: Any, app: Ap
     assert auth_cookies(page) == []
 
 
-def test_a_signed_in_visitor_stays_signed_in_when_the_app_restarts(
-    browser: Any, provider: OidcProvider, tmp_path: Path
-) -> None:
+def test_a_signed_in_visitor_stays_signed_in_when_the_app_restarts(page: Any, app: App) -> None:
     """The identity cookie is signed with `cookie_secret`, not with anything the process makes
     at start, so a restart with the same secrets keeps people signed in."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    write_app(tmp_path, provider, url, secrets.token_urlsafe(32))
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    try:
-        with serving(tmp_path, port) as log:
-            app = App(url, log, provider)
-            page.goto(url)
-            signed_out_page(page, app)
-            sign_in(page, app, ANN)
-            page.get_by_text("Signed in as Ann Example").wait_for()
-        with serving(tmp_path, port):
-            page.goto(url)
-            wait_idle(page)
-            page.get_by_text("Signed in as Ann Example").wait_for()
-    finally:
-        context.close()
+    page.goto(app.url)
+    signed_out_page(page, app)
+    sign_in(page, app, ANN)
+    page.get_by_text("Signed in as Ann Example").wait_for()
+    app.restart()
+    page.goto(app.url)
+    wait_idle(page)
+    page.get_by_text("Signed in as Ann Example").wait_for()
