@@ -2,10 +2,11 @@
 provider on 127.0.0.1 (tests/oidc_provider.py), driven end to end in a headless Chromium.
 
 A throw-away app in tmp_path shows a "Sign in" button, or, once signed in, the user's name,
-email and groups and a "Sign out" button. The tests sign people in and out through the provider's
-login page, and check that an id_token that is expired, wrongly signed, issued to another client
-or carrying another nonce leaves nobody signed in. Run with `-s` to see how long each step took.
-"""
+email, groups and every claim `st.user` holds, and a "Sign out" button. The tests sign people in
+and out through the provider's login page; check that an id_token that is expired, wrongly
+signed, from another issuer, for another client or carrying another nonce leaves nobody signed
+in (the visitor simply sees the signed-out page again); that Cancel at the provider does too; and
+that a signed-in visitor stays signed in when the app restarts. `-s` prints the claims and timing."""
 
 from __future__ import annotations
 
