@@ -36,12 +36,34 @@ def current_viewer(access: Access) -> Viewer:
     """The viewer the person reading this page is (see the module's docstring)."""
     if not sign_in_configured():
         return Viewer.operator() if access.local_editor else Viewer.anonymous()
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         return Viewer.anonymous()
     info = st.user.to_dict()
+    if not meant_for_us(info, _client_id()):
+        LOG.warning("A sign-in was refused: its ID token was issued to %r, not to this hub", info.get("aud"))
+        return Viewer.anonymous()
     return viewer_of(
         access, claimed_groups(info, access.groups_claim), _text(info.get("email")), _text(info.get("name"))
     )
+
+
+def meant_for_us(info: Mapping[str, Any], client_id: str) -> bool:
+    """Whether the ID token behind a sign-in names this hub (`client_id`) as its audience.
+
+    Streamlit's sign-in accepts a token issued to another application of the same provider as
+    long as it names this one as its authorised party; the hub refuses it, as OpenID Connect
+    says a client must. Without a configured client id there is nothing to compare."""
+    audience = info.get("aud")
+    if not client_id or audience is None:
+        return True
+    return client_id in (audience if isinstance(audience, list) else [audience])
+
+
+def _client_id() -> str:
+    try:
+        return str(st.secrets["auth"].get("client_id", ""))
+    except Exception:  # no [auth] section: no sign-in to check
+        return ""
 
 
 def claimed_groups(info: Mapping[str, Any], claim: str) -> tuple[str, ...]:
@@ -73,8 +95,19 @@ def show_identity(viewer: Viewer, access: Access) -> None:
         else:
             st.caption("Sign-in is not configured, so you see the documents open to everyone.")
         return
+    if not viewer.signed_in and st.user.get("is_logged_in", False):
+        st.caption(
+            "Your sign-in was not accepted (it was issued for another application), so you see the "
+            "documents open to everyone. Sign out, then sign in again."
+        )
+        st.button("Sign out", key="hub_sign_out", on_click=st.logout)
+        return
     if not viewer.signed_in:
-        st.caption("You see the documents open to everyone. Sign in to see those shared with your groups.")
+        st.caption(
+            "You see the documents open to everyone. Sign in to see those shared with your groups. "
+            "If you signed in and still see this, the sign-in was not accepted (the hub's operators "
+            "can see why in the server log)."
+        )
         st.button("Sign in", key="hub_sign_in", on_click=st.login)
         return
     role = "editor" if viewer.editor else "reader"

@@ -233,3 +233,20 @@ def test_random_viewers_see_only_what_they_may_and_counts_equal_the_visible_resu
         mine = {r.doc_id for match in hub.matching(query, filters, viewer=viewer) for r in match}
         editors = {r.doc_id for match in hub.matching(query, filters, viewer=EDITOR) for r in match}
         assert mine == editors & visible
+
+
+@pytest.mark.parametrize(
+    ("claim", "groups"),
+    [(None, ()), ("group-a", ("group-a",)), (["group-a", 7], ("group-a", "7")), ({"a": 1}, ()), ([["x"]], ())],
+)
+def test_the_groups_claim_is_read_whatever_the_provider_sends(claim: object, groups: tuple[str, ...]) -> None:
+    from portal.identity import claimed_groups
+
+    assert claimed_groups({} if claim is None else {"groups": claim}, "groups") == groups
+
+
+def test_a_token_for_another_application_is_not_taken_for_a_sign_in_to_the_hub() -> None:
+    from portal.identity import meant_for_us
+
+    assert meant_for_us({"aud": "hub"}, "hub") and meant_for_us({"aud": ["other", "hub"]}, "hub")
+    assert not meant_for_us({"aud": "other-app"}, "hub") and not meant_for_us({"aud": ["other"]}, "hub")
