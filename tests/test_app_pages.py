@@ -330,6 +330,7 @@ def test_status_says_nothing_of_a_fallback_normally(hub_env: BuiltHub) -> None:
 def test_pages_without_an_index_point_to_search(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HUB_MODEL", "fake-hash")
+    monkeypatch.setenv("HUB_LOCAL_EDITOR", "1")  # the editors' page (Index status) included
     st.cache_resource.clear()
     at = app(page)
     assert not at.exception
@@ -346,6 +347,7 @@ def test_pages_with_a_broken_index_show_an_error(
     (data / "LIVE").write_text('{"build": "gone"}', encoding="utf-8")
     monkeypatch.setenv("HUB_DATA_DIR", str(data))
     monkeypatch.setenv("HUB_MODEL", "fake-hash")
+    monkeypatch.setenv("HUB_LOCAL_EDITOR", "1")
     st.cache_resource.clear()
     with caplog.at_level(logging.ERROR, logger="hub.portal"):
         at = app(page)
