@@ -250,3 +250,24 @@ def test_a_token_for_another_application_is_not_taken_for_a_sign_in_to_the_hub()
 
     assert meant_for_us({"aud": "hub"}, "hub") and meant_for_us({"aud": ["other", "hub"]}, "hub")
     assert not meant_for_us({"aud": "other-app"}, "hub") and not meant_for_us({"aud": ["other"]}, "hub")
+
+
+def test_an_edition_for_one_group_is_named_under_the_other_only_for_that_group(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    words = [f"{rng.choice(WORDS)}{n % 97}" for n in range(2400)]
+    first = " ".join(words)
+    # The second edition rewrites one word in forty: most five-word runs are shared.
+    second = " ".join(w if n % 40 else "revised" for n, w in enumerate(words))
+    corpus = tmp_path / "corpus"
+    write_md(corpus, "guide/2024.md", f"# Guide\n\n{first}\n", title="Guide 2024 edition", kind="guidance")
+    write_md(
+        corpus, "guide/2026.md", f"# Guide\n\n{second}\n", title="Guide 2026 edition", kind="guidance", audience="g1"
+    )
+    hub = Hub(Settings(corpus_dir=corpus, data_dir=tmp_path / "data", model="fake-hash"), lambda s: HashEmbedder())
+    assert hub.update().outcome == "published"
+    query = " ".join(words[:6])
+    public = hub.search(query, limit=5, viewer=ANYONE).hits
+    assert [h.doc_id for h in public] == ["guide/2024.md"] and public[0].editions == ()
+    for viewer in (Viewer.in_groups(["g1"]), EDITOR):
+        hit = hub.search(query, limit=5, viewer=viewer).hits[0]
+        assert {hit.doc_id, *hit.editions} == {"guide/2024.md", "guide/2026.md"}
