@@ -84,7 +84,10 @@ def page(hub_url: str, provider: OidcProvider) -> Iterator[Any]:
 
 
 def open_page(page: Any, url: str) -> str:
+    """The text of the page at `url` once drawn. Its title appears when its script has started,
+    so waiting for the script to stop after that cannot return before the run."""
     page.goto(url)
+    page.locator("h1").first.wait_for()
     wait_idle(page)
     return str(page.locator("body").inner_text())
 
@@ -99,9 +102,13 @@ def sign_in(page: Any, hub_url: str, provider: OidcProvider, user: TestUser) -> 
 
 
 def finds(page: Any, hub_url: str, word: str, title: str) -> bool:
-    """Whether a search for `word` shows the document titled `title`, and its reader opens it."""
-    shown = open_page(page, f"{hub_url}/?q={word}")
-    return title in shown
+    """Whether a search for `word` shows the document titled `title`."""
+    page.goto(f"{hub_url}/?q={word}")
+    # The results are drawn once the search has run: wait for their heading, not only for the
+    # script to stop (a page just opened may not have started its run yet).
+    page.get_by_role("heading", name="Results", exact=True).wait_for()
+    wait_idle(page)
+    return title in str(page.locator("body").inner_text())
 
 
 def test_each_person_sees_what_their_groups_may_and_signing_out_hides_it_again(
