@@ -203,7 +203,7 @@ def test_an_acronym_finds_the_document_that_only_spells_it_out(tmp_path: Path) -
     assert PIA_DOC not in [h.doc_id for h in without.search("PIA", mode="keyword").hits]
     hub = built(tmp_path / "with", synonyms="- [PIA, privacy impact assessment]\n")
     for mode in ("keyword", "hybrid"):
-        results = hub.search("PIA", mode=mode)  # type: ignore[arg-type]
+        results = hub.search("PIA", mode=mode)
         assert results.hits[0].doc_id == PIA_DOC
         assert results.also_searched == ("privacy impact assessment",)
     # The added words are highlighted in the snippet.
