@@ -48,18 +48,28 @@ def both(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | No
 
 
 def pinned_first(
-    build: Snapshot, results: SearchResults, pinned: np.ndarray, terms_of: str, readers: tuple[str, ...] | None
+    build: Snapshot,
+    results: SearchResults,
+    pinned: np.ndarray,
+    terms_of: str,
+    readers: tuple[str, ...] | None,
+    matched: tuple[np.ndarray, np.ndarray],
 ) -> SearchResults:
     """`results` with the `pinned` documents first, marked recommended, each at the passage
-    holding most of the words of `terms_of` (the query and the terms it was widened with). They
-    are counted among the matched documents, and the results are no longer "no good match"."""
+    holding most of the words of `terms_of` (the query and the terms it was widened with), and
+    with the score the search gave it (`matched`: documents and their fused scores; 0.0 when it
+    did not match). They are counted among the matched documents, and the results are no longer
+    "no good match"."""
     if len(pinned) == 0:
         return results
     gate = Filters(readers=readers)
+    docs, scores = matched
+    found = np.isin(docs, pinned)
+    score_of = dict(zip(docs[found].tolist(), scores[found].tolist(), strict=True))
     ranked = tuple(
         RankedDocument(
             build.doc_order[doc],
-            0.0,
+            score_of.get(doc, 0.0),
             (),
             tuple(i for i in build.copies_of(doc) if gate.lets_read(build.documents[i])),
         )

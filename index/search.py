@@ -270,7 +270,7 @@ def search(
     ranking = ranking_of(build, matches, settings, max(limit - len(pinned), 0), passing)
     confidence = confidence_of(build, query, matches)
     results = judged(build, shown(build, query, ranking, mode, filters, matches), matches, confidence, passing)
-    return pinned_first(build, results, pinned, widened_text(query, matches), matches.readers)
+    return pinned_first(build, results, pinned, widened_text(query, matches), matches.readers, matched(matches))
 
 
 def search_page(
@@ -309,7 +309,13 @@ def search_page(
     passing = both(chosen, not_pinned(build, matches.docs, recommended))
     ranking = ranking_of(build, matches, settings, max(limit - len(pinned), 0), passing)
     results = judged(build, shown(build, query, ranking, mode, filters, matches), matches, confidence, passing)
-    return SearchPage(pinned_first(build, results, pinned, widened_text(query, matches), matches.readers), counts)
+    results = pinned_first(build, results, pinned, widened_text(query, matches), matches.readers, matched(matches))
+    return SearchPage(results, counts)
+
+
+def matched(matches: Matches) -> tuple[np.ndarray, np.ndarray]:
+    """The matched documents and their fused scores."""
+    return matches.docs, matches.scores
 
 
 def widened_text(query: str, matches: Matches) -> str:

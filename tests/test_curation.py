@@ -151,6 +151,8 @@ def test_a_best_bet_is_shown_first_once_labelled_and_counted_once(tmp_path: Path
     page = hub.search_page("ferry demand timetable", limit=10).results
     ids = [h.doc_id for h in page.hits]
     assert ids[:2] == [ROSTER, FERRY] and ids.count(FERRY) == 1
+    # A recommended document the search found keeps the score it found it with.
+    assert page.hits[1].score > 0
     assert page.matched_documents == len({h.doc_id for h in page.hits if h.confident})
     # A best bet's words must be whole words of the query: "timetables" is not "timetable".
     assert not hub.search("timetables", limit=5).hits[0].recommended
