@@ -159,9 +159,11 @@ def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
         # Editions often share a title, so each is named by its file as well.
         links = ", ".join(doc_link(d, f"{titles.get(d, d)} ({d})", state.to_params()) for d in hit.editions)
         where_html += f'<p class="hub-where">Another edition is filed as {links}.</p>'
+    # A best bet: the editors recommend this document for the query.
+    label = '<p class="hub-recommended"><strong>Recommended</strong></p>' if hit.recommended else ""
     with st.container(border=True):
         st.html(
-            f'<article class="hub-result"><h3>{esc(title)}</h3>'
+            f'<article class="hub-result">{label}<h3>{esc(title)}</h3>'
             f'<p class="hub-meta">{meta_line(hit.record)}</p>'
             f'<p class="hub-snippet">{highlight_html(best.snippet)}</p>{where_html}</article>'
         )
@@ -236,6 +238,8 @@ def main() -> None:
     filter_widgets(options, page.counts, state)
     st.header("Results", anchor=False)
     results = page.results
+    if results.also_searched:
+        st.caption(f"Also searched for: {md_escape(', '.join(results.also_searched))}")
     if not results.hits:
         render_no_results(state, page.counts)
         return

@@ -142,6 +142,7 @@ def _print_results(results: SearchResults, as_json: bool) -> None:
                     "matched_documents": results.matched_documents,
                     **judged,
                     "no_good_match": results.no_good_match,
+                    "also_searched": list(results.also_searched),
                     "hits": [h.to_json() for h in results.hits],
                 },
                 indent=2,
@@ -154,11 +155,14 @@ def _print_results(results: SearchResults, as_json: bool) -> None:
         say(f"no good match: nothing clearly answers {results.query!r}; the closest documents may not answer it:")
     elif results.confidence is not None:
         say(f"{results.matched_documents} documents match (confidence {results.confidence.score:.2f})")
+    if results.also_searched:
+        say(f"also searched for: {', '.join(results.also_searched)}")
     for n, hit in enumerate(results.hits, start=1):
         meta = hit.record.metadata
         best = hit.passages[0]
         where = f"page {best.page}" if best.page else " > ".join(best.heading_path)
         closest = "" if hit.confident else "  (closest, may not answer)"
+        closest = "  (Recommended)" if hit.recommended else closest
         say(f"{n}. {meta.title}  [{meta.kind or 'unspecified'}]  {hit.doc_id}  ({where}){closest}")
         say("   " + " ".join("".join(f"**{t}**" if marked else t for t, marked in best.snippet).split()))
         if hit.copies:

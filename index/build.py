@@ -11,13 +11,14 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from index.curated import write_curation
 from index.duplicates import editions, same_text
 from index.errors import BuildRejected, IndexCorrupt
 from index.keyword import KeywordIndex
@@ -35,13 +36,14 @@ from index.layout import (
     remove_leftovers,
 )
 from index.manifest import Manifest, StaleRecord, write_manifest
+from index.problems import check_curation, record_warnings
 from index.reports import FileNote, RunReport, save_report
 from index.reuse import Entry, carry_over, keep_stale, open_previous, reusable
 from index.snapshot import Snapshot
 from index.store import SqliteStore
 from index.validate import sample_passage, validate
 from index.vectors import VectorIndex
-from ingest.audience import unknown_groups
+from ingest.curation import Curation, source_hash
 from ingest.documents import read_documents
 from ingest.durable import fsync_dir, fsync_tree
 from ingest.embed import Embedder
@@ -135,13 +137,15 @@ def _steps(run: _Run, report: RunReport, previous: Snapshot | None) -> None:
         report.outcome, report.message = "dry-run", "nothing was changed"
         return
     serving = previous if previous is not None and _is_live(run.settings, previous) else None
-    if serving is not None and _nothing_to_do(serving, plan, reuse, run.full):
+    # Curation changes alone publish a new build: every document and vector is carried over.
+    curated = source_hash(run.settings.corpus_dir)
+    if serving is not None and _nothing_to_do(serving, plan, reuse, run.full, curated):
         _report_unchanged(run.settings, report, serving, plan)
         return
     budget = prefix_budget(run.embedder.max_tokens, run.settings.chunk_tokens)
     with _timed(report, "read"):
         kept, fresh, stale = _read(run, report, plan, previous if reuse else None, budget)
-    if serving is not None and _failed_again(serving, plan, fresh, reuse, run.full):
+    if serving is not None and _failed_again(serving, plan, fresh, reuse, run.full, curated):
         report.added, report.updated = [], []
         _report_unchanged(run.settings, report, serving, plan)
         return
@@ -152,32 +156,21 @@ def _steps(run: _Run, report: RunReport, previous: Snapshot | None) -> None:
         contents = _assemble(kept, fresh, vectors, texts, run.embedder)
         _check_size(run, previous, len(contents.documents))
         report.same_text = same_text((d.doc_id, d.text) for d in contents.documents)
-        _check_audiences(run.settings.access.groups, contents.documents, report)
+        curation = check_curation(run.settings.corpus_dir, (d.doc_id for d in contents.documents), report)
+        record_warnings(contents.documents, run.settings.access.groups, curation, report)
         before = previous.manifest.stale if previous is not None and reuse else {}
         manifest = _manifest(run, contents, plan, report.same_text, _stale_records(stale, before, report.started))
         manifest = replace(
-            manifest, editions=editions(((d.doc_id, d.text) for d in contents.documents), manifest.copies())
+            manifest,
+            editions=editions(((d.doc_id, d.text) for d in contents.documents), manifest.copies()),
+            curation=curated,
         )
-        staging = _stage(run, contents, manifest)
+        staging = _stage(run, contents, manifest, curation)
     with _timed(report, "validate_publish"):
         _validate_and_publish(run, staging, manifest, sample_passage(contents.documents))
     prune(run.settings, manifest.build_id)
     report.outcome, report.message = "published", f"build {manifest.build_id} is live"
     report.build_id, report.documents, report.chunks = manifest.build_id, manifest.documents, manifest.chunks or 0
-
-
-def _check_audiences(known: tuple[str, ...], documents: Sequence[Document], report: RunReport) -> None:
-    """Warn, for every document of the build, about audience groups not among `known` (the
-    groups the identity provider issues): a misspelt group keeps the document from its readers."""
-    for doc in documents:
-        unknown = unknown_groups(doc.metadata.audience, known)
-        if unknown:
-            names = ", ".join(repr(g) for g in unknown)
-            report.warnings.setdefault(doc.doc_id, []).append(
-                f"metadata: audience: {names} {'is' if len(unknown) == 1 else 'are'} not among the known groups "
-                f"(HUB_GROUPS: {', '.join(known)}); no reader is in it, so only editors and the other groups "
-                "named see the document"
-            )
 
 
 def _plan(run: _Run, report: RunReport, previous: Snapshot | None, reuse: bool) -> ChangePlan:
@@ -314,7 +307,7 @@ def _new_build_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
-def _stage(run: _Run, contents: _Contents, manifest: Manifest) -> Path:
+def _stage(run: _Run, contents: _Contents, manifest: Manifest, curation: Curation) -> Path:
     """Write the build into a `.partial` folder beside the live one; returns the folder."""
     staging = run.settings.builds_dir / (manifest.build_id + PARTIAL)
     staging.mkdir(parents=True)
@@ -325,6 +318,7 @@ def _stage(run: _Run, contents: _Contents, manifest: Manifest) -> Path:
         VectorIndex.build(contents.vectors, run.embedder.dimension).save(staging / VECTORS)
         search = run.settings.search
         KeywordIndex.build(contents.keyword_texts, search.bm25_k1, search.bm25_b).save(staging / KEYWORD)
+        write_curation(staging, curation)
         fsync_tree(staging)
         write_manifest(staging, manifest)
     except BaseException:
@@ -356,12 +350,15 @@ def _is_live(settings: Settings, build: Snapshot) -> bool:
         return False
 
 
-def _nothing_to_do(live: Snapshot, plan: ChangePlan, reuse: bool, full: bool) -> bool:
-    """True when the live build already is what this run would build.
+def _nothing_to_do(live: Snapshot, plan: ChangePlan, reuse: bool, full: bool, curated: str) -> bool:
+    """True when the live build already is what this run would build (its curation files'
+    hash `curated` included).
 
     A build made before copies were recorded is rebuilt once (from its own vectors) to find
     them; so is one whose set of stale documents would change, and one whose store is damaged."""
     if full or not reuse or plan.to_read or plan.removed or live.manifest.duplicates is None:
+        return False
+    if live.manifest.curation != curated:
         return False
     failed = {f.doc_id for f in plan.failures}
     if set(live.manifest.failures) != failed:
@@ -373,13 +370,15 @@ def _nothing_to_do(live: Snapshot, plan: ChangePlan, reuse: bool, full: bool) ->
     return live.store.intact()
 
 
-def _failed_again(live: Snapshot, plan: ChangePlan, fresh: list[Document], reuse: bool, full: bool) -> bool:
+def _failed_again(
+    live: Snapshot, plan: ChangePlan, fresh: list[Document], reuse: bool, full: bool, curated: str
+) -> bool:
     """True when every file read this run failed and, those aside, there was nothing to do: a
     failure worth retrying (reading was stopped) is retried each run, but a build identical to
     the live one is not published again, so the builds kept for rollback stay distinct."""
     if fresh or not {s.doc_id for s in plan.to_read} <= {f.doc_id for f in plan.failures}:
         return False
-    return _nothing_to_do(live, replace(plan, to_read=[]), reuse, full)
+    return _nothing_to_do(live, replace(plan, to_read=[]), reuse, full, curated)
 
 
 def _report_unchanged(settings: Settings, report: RunReport, live: Snapshot, plan: ChangePlan) -> None:
@@ -390,5 +389,8 @@ def _report_unchanged(settings: Settings, report: RunReport, live: Snapshot, pla
     report.outcome, report.message = "unchanged", "the live index is up to date"
     report.build_id = live.build_id
     report.documents, report.chunks = len(live.documents), live.vectors.size
+    # Every problem still in the corpus is told again, though nothing was read.
+    curation = check_curation(settings.corpus_dir, live.documents, report)
+    record_warnings(live.stored.values(), settings.access.groups, curation, report)
     # A run killed after writing a build but before publishing it leaves a folder behind.
     prune(settings, live.build_id)

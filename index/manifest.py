@@ -43,6 +43,9 @@ class Manifest:
     editions: dict[str, str] = field(default_factory=dict)
     failures: dict[str, KnownFailure] = field(default_factory=dict)
     stale: dict[str, StaleRecord] = field(default_factory=dict)
+    # A hash of the curation files the build was made with ('' when there were none): a run that
+    # finds them changed publishes a new build, its documents and vectors carried over as they are.
+    curation: str = ""
 
     def copies(self) -> dict[str, str]:
         """The copies recorded (none for a build made before they were)."""
@@ -65,6 +68,7 @@ class Manifest:
                 for doc_id, f in self.failures.items()
             },
             "stale": {doc_id: {"reason": s.reason, "since": s.since} for doc_id, s in self.stale.items()},
+            "curation": self.curation,
         }
 
     @staticmethod
@@ -86,6 +90,7 @@ class Manifest:
             editions=_texts(data.get("editions")),
             failures={k: _failure(v) for k, v in _mapping(data.get("failures")).items()},
             stale={k: _stale(v) for k, v in _mapping(data.get("stale")).items()},
+            curation=_text(data.get("curation")),
         )
 
 

@@ -30,6 +30,20 @@ class FileNote:
         return FileNote(failure.doc_id, failure.reason, failure.hint, kept)
 
 
+@dataclass(frozen=True)
+class CurationNote:
+    """A problem in one of the editors' curation files (corpus/_curation/), with its line (0:
+    the whole file). The entry it is in is left out; the rest of the file still applies."""
+
+    file: str
+    line: int
+    problem: str
+
+    def text(self) -> str:
+        """'file, line N: problem'."""
+        return f"{self.file}, line {self.line}: {self.problem}" if self.line else f"{self.file}: {self.problem}"
+
+
 @dataclass
 class RunReport:
     """What one run did; written as JSON and summarised for people."""
@@ -48,6 +62,7 @@ class RunReport:
     failed: list[FileNote] = field(default_factory=list)
     skipped: list[FileNote] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    curation: list[CurationNote] = field(default_factory=list)  # problems of the curation files
     same_text: dict[str, str] = field(default_factory=dict)  # a copy's id -> the document it repeats
     stale: list[str] = field(default_factory=list)  # failed this run; the last good version is kept
     notices: list[str] = field(default_factory=list)  # things the run repaired on its way
@@ -77,6 +92,7 @@ class RunReport:
             lines.append(f"  FAILED {failure.file}: {failure.reason}{hint}{kept}")
         lines += [f"  SKIPPED {s.file}: {s.reason}" for s in self.skipped]
         lines += [f"  WARNING {doc_id}: {w}" for doc_id, warnings in self.warnings.items() for w in warnings]
+        lines += [f"  CURATION {note.text()}" for note in self.curation]
         lines += [f"  NOTE {notice}" for notice in self.notices]
         lines += [f"  SAME TEXT {c} repeats {o}: search shows one of them" for c, o in self.same_text.items()]
         lines.append(f"time {sum(self.timings.values()):.1f}s")
@@ -103,6 +119,7 @@ class RunReport:
             failed=_notes(data.get("failed"), set(stale)),
             skipped=_notes(data.get("skipped"), set()),
             warnings=_warnings(data.get("warnings")),
+            curation=_curation_notes(data.get("curation")),
             same_text={k: v for k, v in _mapping(data.get("same_text")).items() if isinstance(v, str)},
             stale=stale,
             notices=_texts(data.get("notices")),
@@ -192,3 +209,14 @@ def _warnings(value: object) -> dict[str, list[str]]:
     """A report's warnings by document id; entries without text are left out."""
     found = {doc_id: _texts([texts] if isinstance(texts, str) else texts) for doc_id, texts in _mapping(value).items()}
     return {doc_id: texts for doc_id, texts in sorted(found.items()) if doc_id and texts}
+
+
+def _curation_notes(value: object) -> list[CurationNote]:
+    """A report's curation problems; entries that are not objects are left out."""
+    notes = []
+    for entry in value if isinstance(value, list) else []:
+        if isinstance(entry, dict):
+            line = entry.get("line")
+            number = line if isinstance(line, int) and not isinstance(line, bool) and line >= 0 else 0
+            notes.append(CurationNote(_text(entry.get("file")), number, _text(entry.get("problem"))))
+    return notes

@@ -41,12 +41,14 @@ class Hit:
     copies: tuple[str, ...] = ()  # other documents with the same text, shown only through this one
     editions: tuple[str, ...] = ()  # other editions of this document, shown only through this one
     confident: bool = True  # clears the bar of index.confidence; False: only among the closest
+    recommended: bool = False  # shown first because the editors' best bets name it for the query
 
     def to_json(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,
             "score": round(self.score, 6),
             "confident": self.confident,
+            "recommended": self.recommended,
             "same_text_as": list(self.copies),
             "other_editions": list(self.editions),
             "metadata": metadata_to_json(self.record.metadata),
@@ -75,6 +77,8 @@ class SearchResults:
     confidence: Confidence | None = None  # None when not judged (keyword mode, no results)
     # True when there are results but none clears the bar: they are only the closest documents.
     no_good_match: bool = False
+    # Terms the keyword search also looked for, from the editors' synonyms (as they wrote them).
+    also_searched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

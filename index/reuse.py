@@ -82,7 +82,8 @@ def from_build(build: Snapshot, doc_id: str, embedder: Embedder, budget: int) ->
     """A document of `build` with its vectors and keyword texts, or None when any of it is
     damaged (missing or extra passages, unreadable rows, vectors that are not finite)."""
     try:
-        record = build.documents[doc_id]
+        # As the file described it: the agency list's names are applied when a build is opened.
+        record = build.stored[doc_id]
         records = build.store.chunks_of(doc_id)
         text = build.store.document_text(doc_id)
         # None from a build made before layouts were kept: such a build is not reused (see

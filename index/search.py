@@ -4,12 +4,14 @@ ranking."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from index.confidence import Confidence, assess, confident_documents
+from index.curated import canonical_filters, merged_hits, widened
 from index.duplicates import first_of_each_group
 from index.errors import ModelMismatch
 from index.facets import count_facets
@@ -25,6 +27,7 @@ from index.fusion import (
 )
 from index.keyword import KeywordHits
 from index.legs import DenseLeg, Legs, legs_of
+from index.pinned import both, not_pinned, pinned_documents, pinned_first
 from index.results import RankedDocument, Ranking, SearchPage, SearchResults, results_of
 from index.snapshot import Snapshot
 from index.store import DocumentRecord
@@ -55,11 +58,18 @@ def check_model(build: Snapshot, embedder: Embedder) -> None:
 
 
 def run_legs(
-    legs: Legs, query: str, vector: np.ndarray | None, settings: SearchSettings, mode: Mode, filters: Filters
+    legs: Legs,
+    query: str,
+    vector: np.ndarray | None,
+    settings: SearchSettings,
+    mode: Mode,
+    filters: Filters,
+    variants: Sequence[str] = (),
 ) -> tuple[list[LegCandidates], KeywordHits | None]:
     """The candidate passages of the dense and/or keyword leg for `query`, whose embedding is
     `vector` (None in keyword mode), among documents passing `filters`; and the keyword leg's
-    hits as it found them (None without one)."""
+    hits as it found them (None without one). The keyword leg also searches for the query's
+    `variants` (its rewritings with synonyms), their hits merged with its own."""
     found: list[LegCandidates] = []
     hits = None
     if mode in ("hybrid", "dense") and vector is not None:
@@ -67,6 +77,9 @@ def run_legs(
         found.append(LegCandidates(settings.dense_weight, rows, scores.astype(np.float64), np.ones(len(rows)), None))
     if mode in ("hybrid", "keyword"):
         hits = legs.keyword.search(query, settings.candidates, filters)
+        if variants:
+            others = [legs.keyword.search(v, settings.candidates, filters) for v in variants]
+            hits = merged_hits(hits, others, settings.candidates)
         rows = hits.rows
         # In hybrid mode a keyword match counts in proportion to how much of the query it covers,
         # so a passage sharing one common word with a paraphrased question does not outrank
@@ -116,6 +129,7 @@ class Matches:
     vector: np.ndarray | None = None  # the query's embedding, for judging the confidence
     keyword: KeywordHits | None = None  # the keyword leg's hits as found, for the same
     readers: tuple[str, ...] | None = None  # who was asking (Filters.readers), for the names shown
+    also: tuple[str, ...] = ()  # the synonyms the keyword leg also searched for
 
     @staticmethod
     def none() -> Matches:
@@ -142,7 +156,7 @@ def match_documents(
     from the ranking under the scope alone, then never count what the reader may not see.
     Today every reader sees every document: the scope is empty."""
     query = query[:MAX_QUERY_CHARS]
-    restriction = scope.narrowed(filters or Filters())
+    restriction = scope.narrowed(canonical_filters(filters or Filters(), build.curation))
     if restriction is None or not any(ch.isalnum() for ch in query):
         return Matches.none()
     vector = None
@@ -150,7 +164,9 @@ def match_documents(
         check_model(build, embedder)
         vector = embedder.encode_query(query)
     legs = legs_of(build)
-    found, hits = run_legs(legs, query, vector, settings, mode, restriction)
+    widening = widened(build.curation, query) if mode != "dense" else None
+    variants = widening.variants if widening else ()
+    found, hits = run_legs(legs, query, vector, settings, mode, restriction, variants)
     if settings.pointer_weight != 1.0:
         # A list of pointers (contents, references, links) names topics it says nothing about:
         # it still finds its document, for less than text about the topic would.
@@ -160,7 +176,7 @@ def match_documents(
         found = with_feedback(legs.dense, found, vector, settings)
     docs, scores = fuse(document_parts(build.row_doc, build.row_card, found, settings), settings)
     docs, scores = length_adjusted(docs, scores, build.passage_counts, settings.length_penalty)
-    return Matches(docs, scores, tuple(found), vector, hits, restriction.readers)
+    return Matches(docs, scores, tuple(found), vector, hits, restriction.readers, widening.added if widening else ())
 
 
 def rank_documents(
@@ -244,14 +260,17 @@ def search(
     results that exist), best first, each with its best passages.
 
     Any text is accepted: a query with no letters or digits gives no results, never an error."""
-    filters = filters or Filters()
+    filters = canonical_filters(filters or Filters(), build.curation)
     query = query[:MAX_QUERY_CHARS]
     if limit <= 0:
         return SearchResults(query, (), 0, mode, filters)
     matches = match_documents(build, embedder, query, settings, scope=scope, filters=filters, mode=mode)
-    ranking = ranking_of(build, matches, settings, limit)
+    pinned = pinned_documents(build, query, scope.narrowed(filters))
+    passing = not_pinned(build, matches.docs, pinned)
+    ranking = ranking_of(build, matches, settings, max(limit - len(pinned), 0), passing)
     confidence = confidence_of(build, query, matches)
-    return judged(build, results_of(build, query, ranking, mode, filters), matches, confidence, None)
+    results = judged(build, shown(build, query, ranking, mode, filters, matches), matches, confidence, passing)
+    return pinned_first(build, results, pinned, widened_text(query, matches), matches.readers, matched(matches))
 
 
 def search_page(
@@ -273,17 +292,44 @@ def search_page(
     therefore holds what passes its filters among the candidates of the unfiltered search
     (settings.candidates passages a leg), which may be fewer than `search` finds by giving the
     filters to the legs. Every count equals the number of results choosing its value shows."""
-    filters = filters or Filters()
+    filters = canonical_filters(filters or Filters(), build.curation)
     query = query[:MAX_QUERY_CHARS]
     matches = match_documents(build, embedder, query, settings, scope=scope, mode=mode)
     confidence = confidence_of(build, query, matches)
+    # Recommended documents count as results (under the scope alone for the counts, as the
+    # ranking is), each once.
+    recommended = pinned_documents(build, query, scope)
+    sure = confident_documents(matches.docs, matches.scores, confidence)
+    sure = sure[not_pinned(build, sure, recommended)] if len(recommended) else sure
     # Filter counts count the results that clear the confidence bar, like the matched count.
-    counts = count_facets(texts_of(build, confident_documents(matches.docs, matches.scores, confidence)), filters)
+    counts = count_facets(texts_of(build, np.concatenate([recommended, sure])), filters)
+    pinned = pinned_documents(build, query, scope.narrowed(filters))
     # The same column check the legs use, over the matched documents only.
-    passing = None if filters.is_empty() else build.columns.allowed(filters)[matches.docs]
-    ranking = ranking_of(build, matches, settings, max(limit, 0), passing)
-    results = results_of(build, query, ranking, mode, filters)
-    return SearchPage(judged(build, results, matches, confidence, passing), counts)
+    chosen = None if filters.is_empty() else build.columns.allowed(filters)[matches.docs]
+    passing = both(chosen, not_pinned(build, matches.docs, recommended))
+    ranking = ranking_of(build, matches, settings, max(limit - len(pinned), 0), passing)
+    results = judged(build, shown(build, query, ranking, mode, filters, matches), matches, confidence, passing)
+    results = pinned_first(build, results, pinned, widened_text(query, matches), matches.readers, matched(matches))
+    return SearchPage(results, counts)
+
+
+def matched(matches: Matches) -> tuple[np.ndarray, np.ndarray]:
+    """The matched documents and their fused scores."""
+    return matches.docs, matches.scores
+
+
+def widened_text(query: str, matches: Matches) -> str:
+    """The query with the synonyms it was widened with: the words snippets highlight."""
+    return " ".join((query, *matches.also))
+
+
+def shown(
+    build: Snapshot, query: str, ranking: Ranking, mode: str, filters: Filters, matches: Matches
+) -> SearchResults:
+    """The ranked documents as results for `query`, their snippets marking the synonyms searched
+    for as well, and those synonyms named."""
+    results = results_of(build, widened_text(query, matches), ranking, mode, filters)
+    return replace(results, query=query, also_searched=matches.also)
 
 
 def confidence_of(build: Snapshot, query: str, matches: Matches) -> Confidence | None:

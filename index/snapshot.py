@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from index.curated import canonical_records, read_curation
 from index.duplicates import copies_by_index, group_of
 from index.errors import IndexCorrupt, IndexNotReady, one_line
 from index.filters import MetadataColumns
@@ -16,6 +17,7 @@ from index.layout import KEYWORD, STORE, VECTORS, read_pointer
 from index.manifest import Manifest, read_manifest
 from index.store import DocumentRecord, DocumentStore, SqliteStore
 from index.vectors import VectorIndex
+from ingest.curation import Curation
 from ingest.roles import ROLES
 from ingest.settings import Settings
 
@@ -42,6 +44,16 @@ class Snapshot:
     # For each document index, the document standing for its work: every copy of every edition
     # of one text has the same one (the first edition's first copy; itself if it has none).
     work: np.ndarray
+    # The editors' best bets, synonyms and agency list, as checked when the build was made.
+    curation: Curation = field(default_factory=Curation)
+    # The documents as their files describe them; `documents` names agencies as the agency
+    # list does. A build carries documents over from these, so changing the list changes nothing stored.
+    stored: dict[str, DocumentRecord] = field(default_factory=dict)
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        """Each document id's document index."""
+        return {doc_id: i for i, doc_id in enumerate(self.doc_order)}
 
     @functools.cached_property
     def centroid(self) -> np.ndarray:
@@ -106,7 +118,9 @@ def opens(folder: Path) -> bool:
 
 def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     """The rest of `open_build` once the store is open. Raises IndexCorrupt naming the bad file."""
-    records = store.documents()
+    stored = store.documents()
+    curation = read_curation(folder)
+    records = canonical_records(stored, curation)
     row_ids = store.chunk_doc_ids()
     try:
         vectors = VectorIndex.load(folder / VECTORS)
@@ -148,4 +162,6 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
         copies,
         row_role,
         work,
+        curation,
+        {r.doc_id: r for r in stored},
     )

@@ -7,6 +7,7 @@ sentence goes through `md_escape`, and paths are shown relative to the data and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -87,7 +88,7 @@ def show_last_run(saved: SavedReport | None, local: Local) -> None:
     finished = format_time(run.finished) or "not finished"
     text = f"{run.outcome.capitalize() or 'Unknown outcome'}, finished {finished}"
     st.markdown(md_escape(local(f"{text}. {run.message}" if run.message else f"{text}.")))
-    if not (run.failed or run.skipped or run.warnings or run.stale):
+    if not (run.failed or run.skipped or run.warnings or run.stale or run.curation):
         st.success("Every file in the corpus was indexed, without warnings.")
         return
     if not run.failed:
@@ -96,6 +97,31 @@ def show_last_run(saved: SavedReport | None, local: Local) -> None:
     show_kept(run, local)
     show_skipped(run.skipped, local)
     show_warnings(run.warnings, local)
+    show_curation(run, local)
+
+
+def show_curation(run: RunReport, local: Local) -> None:
+    """Problems in the curation files (best bets, synonyms, agencies): each entry named by file
+    and line was left out; the rest of its file applies."""
+    if not run.curation:
+        return
+    st.subheader(f"{number_of(len(run.curation), 'problem')} in the curation files", anchor=False)
+    st.markdown(
+        "The entries named here were left out of the best bets, synonyms or agency list; everything "
+        "else in those files applies. Fix them in the corpus folder's `_curation` files; the next "
+        "build run applies the change."
+    )
+    rows = ((local(n.file), n.line or "", local(n.problem)) for n in run.curation)
+    st.html(table_html("Problems in the curation files", ("File", "Line", "Problem"), rows))
+
+
+def warning_row(doc_id: str, text: str) -> tuple[str, str, str, str]:
+    """A warning as (document, file, field, problem): a metadata problem names its file, as
+    'metadata (guidance/x.pdf.meta.yaml): kind: ...'; any other warning is about the document."""
+    match = re.match(r"metadata \((.+?)\): ([\w.-]+): (.*)", text, re.DOTALL)
+    if match is None:
+        return doc_id, doc_id, "", text
+    return doc_id, match.group(1), match.group(2), match.group(3)
 
 
 def show_failed(failed: Sequence[FileNote], local: Local) -> None:
@@ -153,9 +179,15 @@ def show_warnings(warnings: dict[str, list[str]], local: Local) -> None:
     if not warnings:
         return
     st.subheader(f"{number_of(len(warnings), 'document')} indexed with warnings", anchor=False)
-    st.markdown("These documents are searchable, but part of what describes them was set aside.")
-    rows = ((local(doc_id), local(text)) for doc_id, texts in warnings.items() for text in texts)
-    st.html(table_html("Documents indexed with warnings", ("Document", "Warning"), rows))
+    st.markdown(
+        "These documents are searchable, but part of what describes them was set aside or is not "
+        "as the hub expects: an invalid or unknown metadata value (kind, date, status, agency, "
+        "audience, tool classification), or text that could not be read in full. Each is listed "
+        "every run until it is fixed in the file named."
+    )
+    rows = (tuple(map(local, warning_row(doc_id, text))) for doc_id, texts in warnings.items() for text in texts)
+    columns = ("Document", "File", "Field", "Problem")
+    st.html(table_html("Documents indexed with warnings", columns, rows))
 
 
 def show_history(runs: Sequence[SavedReport], local: Local) -> None:

@@ -229,7 +229,8 @@ def hostile_report(tmp_path: Path) -> dict[str, Any]:
         ],
         "stale": [link],
         "skipped": [{"file": image, "reason": addresses, "hint": markup}],
-        "warnings": {directives: [f"tags: {image} is not a list", markup]},
+        "warnings": {directives: [f"tags: {image} is not a list", markup, f"metadata ({tag}): kind: {addresses}"]},
+        "curation": [{"file": link, "line": 3, "problem": markup}],
     }
 
 
@@ -244,14 +245,17 @@ def test_status_shows_hostile_report_text_exactly_as_written(tmp_path: Path, mon
     ]
     assert shown["Files that were skipped"] == [{"File": image, "Reason": addresses, "What to do": markup}]
     assert shown["Documents indexed with warnings"] == [
-        {"Document": directives, "Warning": f"tags: {image} is not a list"},
-        {"Document": directives, "Warning": markup},
+        {"Document": directives, "File": directives, "Field": "", "Problem": f"tags: {image} is not a list"},
+        {"Document": directives, "File": directives, "Field": "", "Problem": markup},
+        {"Document": directives, "File": tag, "Field": "kind", "Problem": addresses},
     ]
+    assert shown["Problems in the curation files"] == [{"File": link, "Line": "3", "Problem": markup}]
     assert shown["Recent build runs"][0]["Build"] == image
     headings = [s.value for s in at.subheader]
     assert "2 files could not be indexed" in headings
     assert "1 file was skipped" in headings
     assert "1 document indexed with warnings" in headings
+    assert "1 problem in the curation files" in headings
     # Nothing in the tables is markup: the only tags are the table's own.
     for element in get(at, "html"):
         if element.value.startswith('<div class="hub-table-wrap">'):
