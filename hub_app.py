@@ -13,6 +13,7 @@ import streamlit as st
 
 from index import MAX_QUERY_CHARS, BuildLocked, FacetCounts, Hit, Hub
 from ingest.errors import HubError
+from portal.analytics import first_time
 from portal.html import doc_link, esc, highlight_html, md_escape, meta_line
 from portal.hub_cache import get_hub, load_documents
 from portal.labels import FACET_LABELS, FACETS, number_of, value_label
@@ -145,9 +146,10 @@ def filter_widgets(options: FacetOptions, counts: FacetCounts, state: SearchStat
             st.button("Clear all filters", on_click=clear_filters)
 
 
-def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
+def render_hit(hit: Hit, state: SearchState, titles: dict[str, str], rank: int | None = None) -> None:
     """One result: title, metadata, best passage, where it is, and a link that opens it there.
-    Links carry the search, so the reader can go back to these results."""
+    Links carry the search, so the reader can go back to these results, and the result's place
+    (`rank`, from 1), which the search analytics count as a click there."""
     best = hit.passages[0]
     title = hit.record.metadata.title or hit.doc_id
     where = location(best.page, best.heading_path, title)
@@ -170,7 +172,7 @@ def render_hit(hit: Hit, state: SearchState, titles: dict[str, str]) -> None:
         st.page_link(
             DOCUMENT_PAGE,
             label=f"Open “{md_escape(title)}” at this passage",
-            query_params=reader_params(hit.doc_id, best.position, state.to_params()),
+            query_params=reader_params(hit.doc_id, best.position, state.to_params(), rank),
         )
 
 
@@ -198,8 +200,8 @@ def render_no_good_match(state: SearchState, closest: tuple[Hit, ...], titles: d
     st.warning(f"{md_escape(no_match_message(state.query))}\n\n{steps}")
     st.page_link(LIBRARY_PAGE, label="Browse every document in the Library")
     st.subheader(CLOSEST_HEADING, anchor=False)
-    for hit in closest:
-        render_hit(hit, state, titles)
+    for rank, hit in enumerate(closest, 1):
+        render_hit(hit, state, titles, rank)
 
 
 def main() -> None:
@@ -231,7 +233,11 @@ def main() -> None:
 
     try:
         # One ranking gives the results and every filter's counts.
-        page = hub.search_page(state.query, state.filters(), limit=results_wanted(state), viewer=viewer)
+        # Recorded once per search: not again for "Show more" or a redraw (portal.analytics).
+        observed = first_time("search", state.to_params())
+        page = hub.search_page(
+            state.query, state.filters(), limit=results_wanted(state), viewer=viewer, observed=observed
+        )
     except HubError as exc:
         show_index_error(exc)
         return
@@ -250,8 +256,8 @@ def main() -> None:
         return
     shown, matched = picked.answers, results.matched_documents
     st.markdown(f"{matched} documents match; showing the {len(shown)} most relevant, each with its best passage.")
-    for hit in shown:
-        render_hit(hit, state, titles)
+    for rank, hit in enumerate(shown, 1):
+        render_hit(hit, state, titles, rank)
     if matched > len(shown):
         more = min(RESULTS_SHOWN, matched - len(shown))
         label = "Show 1 more result" if more == 1 else f"Show {more} more results"

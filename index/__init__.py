@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from index.access import Viewer, viewer_of
+    from index.analytics import COMMENT_CHARS, Health, Recorder, SearchObserver, open_recorder, store_path
     from index.api import DocumentView, Hub, Match
     from index.confidence import Confidence
     from index.errors import (
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     )
     from index.facets import FacetCounts, facet_value
     from index.filters import FACETS, FacetName, Filters
+    from index.insights import AnalyticsUnreadable, Insights, read_insights
     from index.present import Marked, highlight, query_terms
+    from index.redact import redact
     from index.reports import FileNote, RunReport, SavedReport
     from index.results import Hit, Passage, SearchPage, SearchResults
     from index.search import MAX_QUERY_CHARS, Mode
@@ -36,6 +39,16 @@ if TYPE_CHECKING:
 _HOME = {
     "Viewer": "index.access",
     "viewer_of": "index.access",
+    "COMMENT_CHARS": "index.analytics",
+    "Health": "index.analytics",
+    "Recorder": "index.analytics",
+    "SearchObserver": "index.analytics",
+    "open_recorder": "index.analytics",
+    "store_path": "index.analytics",
+    "AnalyticsUnreadable": "index.insights",
+    "Insights": "index.insights",
+    "read_insights": "index.insights",
+    "redact": "index.redact",
     "DocumentView": "index.api",
     "Hub": "index.api",
     "Match": "index.api",
@@ -73,8 +86,10 @@ _HOME = {
 }
 
 __all__ = [
+    "COMMENT_CHARS",
     "FACETS",
     "MAX_QUERY_CHARS",
+    "AnalyticsUnreadable",
     "BuildLocked",
     "BuildRejected",
     "ChunkRecord",
@@ -87,26 +102,34 @@ __all__ = [
     "FacetName",
     "FileNote",
     "Filters",
+    "Health",
     "Hit",
     "Hub",
     "IndexCorrupt",
     "IndexNotReady",
     "IndexNotWritable",
     "IndexStatus",
+    "Insights",
     "Marked",
     "Match",
     "Mode",
     "ModelMismatch",
     "Passage",
+    "Recorder",
     "RunReport",
     "SavedReport",
+    "SearchObserver",
     "SearchPage",
     "SearchResults",
     "ServedBuild",
     "Viewer",
     "facet_value",
     "highlight",
+    "open_recorder",
     "query_terms",
+    "read_insights",
+    "redact",
+    "store_path",
     "viewer_of",
     "without_folders",
 ]

@@ -11,6 +11,7 @@ from typing import TypeVar
 import numpy as np
 
 from index.access import Viewer
+from index.analytics import SearchObserver, tell
 from index.answer import answering_sentence
 from index.build import update_index
 from index.errors import DocumentNotFound, EditorsOnly, IndexCorrupt, IndexNotReady, without_folders
@@ -62,8 +63,15 @@ class Hub:
     and `fallback_reason` says so. The Hub only reads the data folder: the next build run
     replaces the damaged build."""
 
-    def __init__(self, settings: Settings, embedder_factory: Callable[[Settings], Embedder] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder_factory: Callable[[Settings], Embedder] | None = None,
+        observer: SearchObserver | None = None,
+    ) -> None:
         self.settings = settings
+        # Told about each search page answered (the search analytics); None: nobody is.
+        self.observer = observer
         self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime, s.data_dir / "models"))
         self._embedder: Embedder | None = None
         self._serving: _Serving | None = None
@@ -204,17 +212,22 @@ class Hub:
         mode: Mode = "hybrid",
         *,
         viewer: Viewer = ANYONE,
+        observed: bool = True,
     ) -> SearchPage:
         """A search page's view from one ranking, of what `viewer` may see: the best `limit`
-        results under `filters` and each facet's counts; see `index.search.search_page`. Raises
-        IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
+        results under `filters` and each facet's counts; see `index.search.search_page`. The
+        observer is told about it unless `observed` is False (the same search shown again).
+        Raises IndexNotReady, IndexCorrupt (no build can be read) or ModelMismatch."""
         embedder = self._embedder_for(mode)
         scope = scope_of(viewer)
-        return self._reading(
+        page = self._reading(
             lambda build: search_page(
                 build, embedder, query, self.settings.search, scope=scope, filters=filters, limit=limit, mode=mode
             )
         )
+        if observed and self.observer is not None:
+            tell(self.observer, query, filters, mode, page.results)
+        return page
 
     def matching(
         self, query: str, filters: Filters | None = None, mode: Mode = "hybrid", *, viewer: Viewer = ANYONE

@@ -106,6 +106,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     search: SearchSettings = field(default_factory=SearchSettings)
     access: Access = field(default_factory=Access)
+    # Search analytics (index/analytics.py): whether searches, documents opened and feedback are
+    # recorded (with no identity and identifiers redacted), and for how many days they are kept.
+    analytics: bool = True
+    analytics_days: int = 90
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIMES:
@@ -116,6 +120,8 @@ class Settings:
             raise SettingError("HUB_CHUNK_OVERLAP", str(self.chunk_overlap), "must be >= 0 and below HUB_CHUNK_TOKENS")
         if self.keep_builds < 1:
             raise SettingError("HUB_KEEP_BUILDS", str(self.keep_builds), "must be at least 1")
+        if self.analytics_days < 1:
+            raise SettingError("HUB_ANALYTICS_DAYS", str(self.analytics_days), "must be at least 1")
         if not 0 <= self.max_shrink <= 1:
             raise SettingError("HUB_MAX_SHRINK", str(self.max_shrink), "must be between 0 and 1")
         checks = (
@@ -156,6 +162,8 @@ class Settings:
                 editors=_names(env, "HUB_EDITORS"),
                 local_editor=_flag(env, "HUB_LOCAL_EDITOR"),
             ),
+            analytics=_flag(env, "HUB_ANALYTICS") if env.get("HUB_ANALYTICS", "").strip() else base.analytics,
+            analytics_days=_int(env, "HUB_ANALYTICS_DAYS", base.analytics_days),
         )
 
     @property
@@ -169,6 +177,10 @@ class Settings:
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
+
+    @property
+    def analytics_dir(self) -> Path:
+        return self.data_dir / "analytics"
 
     def chunking_key(self) -> str:
         """A string that changes whenever a setting that shapes chunks changes."""

@@ -12,6 +12,7 @@ import streamlit as st
 
 from index import ChunkRecord, DocumentRecord, Hub, Viewer
 from ingest.errors import HubError
+from portal.analytics import ask_helpful, record_open
 from portal.catalogue import extra_fields, similar_documents
 from portal.html import doc_link, esc, md_escape, meta_line
 from portal.hub_cache import get_hub, load_documents
@@ -28,7 +29,7 @@ from portal.reader import (
 from portal.render import ANSWER_ID, PASSAGE_ID, Marks
 from portal.search_state import facet_options, parse_search_state
 from portal.url_state import query_value, query_values
-from portal.urls import UrlState, reader_params, safe_doc_id, safe_position
+from portal.urls import UrlState, reader_params, safe_doc_id, safe_position, safe_rank
 
 # HTML originals go out as application/octet-stream (the default below), so no browser is
 # tempted to render a corpus file as a page of this site.
@@ -187,6 +188,7 @@ def main() -> None:
     # The search the reader came from, validated like the Search page validates it.
     search = parse_search_state(query_values, facet_options(records))
     query = search.query
+    record_open(doc_id, safe_rank(query_value("rank")), query)
 
     st.title(md_escape(record.metadata.title or doc_id), anchor=False)
     if query:
@@ -198,6 +200,7 @@ def main() -> None:
     with side_col:
         show_download(record, hub)
         st.html(metadata_html(record, titles))
+        ask_helpful(doc_id, query)
         show_similar(record, hub, viewer)
     with text_col:
         answer = answer_span(hub, chunk, view.text, query) if chunk else None

@@ -12,6 +12,7 @@ from index import DocumentRecord, Hub, IndexNotReady, Viewer
 from ingest.embed import Embedder, RememberedQueries, load_embedder
 from ingest.errors import HubError
 from ingest.settings import Settings
+from portal.analytics import recorder_for
 from portal.page import SEARCH_PAGE, TOLD, log_error, show_index_error
 
 
@@ -19,7 +20,7 @@ from portal.page import SEARCH_PAGE, TOLD, log_error, show_index_error
 def _hub(key: str, _settings: Settings) -> Hub:
     # One Hub per process and setting set: the model and the index load once and every session
     # shares them. The Hub itself reopens a newly published build, so this never needs clearing.
-    return Hub(_settings, embedder_factory=_early_embedder(_settings))
+    return Hub(_settings, embedder_factory=_early_embedder(_settings), observer=recorder_for(_settings))
 
 
 def _early_embedder(settings: Settings) -> Callable[[Settings], Embedder]:

@@ -20,6 +20,9 @@ SEARCH_PAGE = "hub_app.py"
 DOCUMENT_PAGE = "pages/1_Document.py"
 LIBRARY_PAGE = "pages/2_Library.py"
 STATUS_PAGE = "pages/6_Index_status.py"
+INSIGHTS_PAGE = "pages/7_Search_insights.py"
+# Shown in the navigation to editors only (the pages themselves say so to anyone else).
+EDITOR_PAGES = (STATUS_PAGE, INSIGHTS_PAGE)
 # The reader is left out: it needs a document, which Search and every listing link to.
 PAGES: tuple[tuple[str, str], ...] = (
     (SEARCH_PAGE, "Search"),
@@ -28,6 +31,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("pages/4_AI_marketplace.py", "AI marketplace"),
     ("pages/5_Work_programme.py", "Work programme"),
     (STATUS_PAGE, "Index status"),
+    (INSIGHTS_PAGE, "Search insights"),
 )
 LOG = logging.getLogger("hub.portal")
 
@@ -110,7 +114,7 @@ def setup_page(title: str) -> Viewer:
         # Our own navigation (the automatic one is turned off in config.toml) so every link has a
         # readable name; the automatic one would call the landing page "hub app".
         for path, label in PAGES:
-            if path != STATUS_PAGE or viewer.editor:
+            if path not in EDITOR_PAGES or viewer.editor:
                 st.page_link(path, label=label)
         show_identity(viewer, access)
     return viewer

@@ -22,6 +22,8 @@ DOCUMENT_URL = "Document"
 SEARCH_PARAMS: tuple[str, ...] = ("q", *FACETS, "year")
 # ASCII digits only: str.isdigit() also accepts "²", "①" and "٣", which int() then refuses.
 _URL_NUMBER = re.compile("[0-9]{1,6}")
+# The Search page shows 20 results a page and "Show more" adds 20 at a time; no one pages further.
+MAX_RANK = 1000
 
 
 def url_number(raw: str | None) -> int | None:
@@ -50,14 +52,27 @@ def safe_doc_id(raw: str | None, known: Collection[str]) -> str | None:
 
 
 def reader_params(
-    doc_id: str, passage: int | None = None, search: Mapping[str, str | list[str]] | None = None
+    doc_id: str,
+    passage: int | None = None,
+    search: Mapping[str, str | list[str]] | None = None,
+    rank: int | None = None,
 ) -> UrlState:
-    """The reader's URL parameters: the document, the passage to open at, and the search it came from."""
+    """The reader's URL parameters: the document, the passage to open at, the search it came from
+    and, for a link from the results, the result's place in them (1 for the first; the search
+    analytics count it as a click there)."""
     params: UrlState = {"doc": doc_id}
     if passage is not None:
         params["passage"] = str(passage)
     params.update({name: value for name, value in (search or {}).items() if name in SEARCH_PARAMS and value})
+    if rank is not None:
+        params["rank"] = str(rank)
     return params
+
+
+def safe_rank(raw: str | None) -> int | None:
+    """A result's place from the URL (`rank`): a whole number from 1 to MAX_RANK, else None."""
+    rank = url_number(raw)
+    return rank if rank is not None and 1 <= rank <= MAX_RANK else None
 
 
 def doc_href(doc_id: str, passage: int | None = None, search: Mapping[str, str | list[str]] | None = None) -> str:

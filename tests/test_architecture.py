@@ -40,6 +40,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "portal/hub_cache.py",
         "portal/url_state.py",
         "portal/identity.py",
+        "portal/analytics.py",
     ),
 }
 

@@ -49,6 +49,8 @@ def environment_defaults() -> dict[str, str]:
         "HUB_EDITOR_GROUPS": ", ".join(base.access.editor_groups) or "(none)",
         "HUB_EDITORS": ", ".join(base.access.editors) or "(none)",
         "HUB_LOCAL_EDITOR": int(base.access.local_editor),
+        "HUB_ANALYTICS": "on" if base.analytics else "off",
+        "HUB_ANALYTICS_DAYS": base.analytics_days,
     }
     return {name: str(value) for name, value in values.items()}
 

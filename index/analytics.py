@@ -1,0 +1,365 @@
+"""Search analytics, recorded without knowing who searched: each search, each document opened (with
+its place in the results when opened from them) and each "Was this helpful?" answer.
+
+The Hub tells its observer about every search page it answers (`SearchObserver`); the portal tells
+the same `Recorder` about documents opened and feedback. The store is its own SQLite file in the
+data folder (`data/analytics/analytics.sqlite`), never inside a build: builds are replaced and
+pruned, and readers' activity has nothing to do with what was indexed.
+
+What is kept, and what is not:
+- the day (UTC) of each event, never the time: a time of day could be matched against a proxy's
+  log to find who searched; no user, no IP address, no session.
+- query text and comments only after `index.redact.redact` has taken identifiers out;
+- rows older than the retention period are deleted on the first write of each day.
+
+Recording never holds up or breaks a search. `Recorder.searched` only puts the event on a queue
+(well under a microsecond of the search's time); one writer thread redacts and writes batches. A
+store that is locked, full or read-only keeps its events waiting (up to MAX_PENDING, the oldest
+dropped beyond that, and counted) and says so in `health()`; a damaged file is set aside and a
+new store started. Every problem is logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import queue
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from index.filters import Filters
+from index.redact import redact
+from index.results import SearchResults
+from ingest.settings import Settings
+
+LOG = logging.getLogger("hub.analytics")
+STORE_NAME = "analytics.sqlite"
+COMMENT_CHARS = 500
+# Events kept in memory while the store cannot be written: about 2 MB, a busy day's searches.
+MAX_PENDING = 10_000
+# The writer thread ends after this long without events, so idle hubs (and tests that make many
+# Hubs) hold no threads; the next event starts it again.
+IDLE_SECONDS = 5.0
+RETRY_SECONDS = 1.0
+# How long the writer waits for another connection's lock before trying again later. Only the
+# writer waits: searches never do.
+BUSY_MS = 2000
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    id INTEGER PRIMARY KEY, day TEXT NOT NULL, query TEXT NOT NULL, norm TEXT NOT NULL,
+    mode TEXT NOT NULL, filters TEXT NOT NULL, results INTEGER NOT NULL, hits INTEGER NOT NULL,
+    matched INTEGER NOT NULL, no_good_match INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS opens (
+    id INTEGER PRIMARY KEY, day TEXT NOT NULL, doc_id TEXT NOT NULL, rank INTEGER,
+    query TEXT NOT NULL, norm TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY, day TEXT NOT NULL, doc_id TEXT NOT NULL, helpful INTEGER NOT NULL,
+    comment TEXT NOT NULL, query TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS searches_day ON searches (day);
+CREATE INDEX IF NOT EXISTS opens_day ON opens (day);
+CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day);
+"""
+TABLES = ("searches", "opens", "feedback")
+
+
+class SearchObserver(Protocol):
+    """Told about each search page the Hub answers, after it is answered. Must return at once."""
+
+    def searched(self, query: str, filters: Filters | None, mode: str, results: SearchResults) -> None: ...
+
+
+def tell(observer: SearchObserver, query: str, filters: Filters | None, mode: str, results: SearchResults) -> None:
+    """Pass a search to `observer`; whatever it raises is logged, never passed on to the search."""
+    try:
+        observer.searched(query, filters, mode, results)
+    except Exception:  # an observer's failure must never fail the search it watched
+        LOG.exception("The search analytics could not be told about a search")
+
+
+def normalise_query(text: str) -> str:
+    """`text` as queries are grouped: lower case, words only, single spaces."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+@dataclass(frozen=True)
+class _Search:
+    day: str
+    query: str
+    filters: Filters | None
+    mode: str
+    results: int
+    hits: int
+    matched: int
+    no_good_match: bool
+
+
+@dataclass(frozen=True)
+class _Open:
+    day: str
+    doc_id: str
+    rank: int | None
+    query: str
+
+
+@dataclass(frozen=True)
+class _Feedback:
+    day: str
+    doc_id: str
+    helpful: bool
+    comment: str
+    query: str
+
+
+_Event = _Search | _Open | _Feedback
+
+
+@dataclass(frozen=True)
+class Health:
+    """How recording is going, for the editors' Search insights page."""
+
+    problem: str | None = None  # why events cannot be written right now; None when they can
+    notes: tuple[str, ...] = ()  # what happened earlier that editors should know (a store set aside)
+    waiting: int = 0  # events not yet written
+    dropped: int = 0  # events lost because too many were waiting
+
+
+def filters_json(filters: Filters | None) -> str:
+    """The filters a reader chose, as JSON; who is asking (`readers`) is never part of it."""
+    if filters is None:
+        return "{}"
+    chosen = {
+        "kind": list(filters.kinds),
+        "agency": list(filters.agencies),
+        "focus_area": list(filters.focus_areas),
+        "status": list(filters.statuses),
+        "from": filters.published_from.isoformat() if filters.published_from else "",
+        "to": filters.published_to.isoformat() if filters.published_to else "",
+    }
+    return json.dumps({k: v for k, v in chosen.items() if v}, sort_keys=True)
+
+
+def _row(event: _Event) -> tuple[str, tuple[object, ...]]:
+    """The insert statement and values for one event, its texts redacted."""
+    values: tuple[object, ...]
+    if isinstance(event, _Search):
+        query = redact(event.query)
+        values = (event.day, query, normalise_query(query), event.mode, filters_json(event.filters))
+        counts = (event.results, event.hits, event.matched, int(event.no_good_match))
+        return "INSERT INTO searches VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, *counts)
+    if isinstance(event, _Open):
+        query = redact(event.query)
+        values = (event.day, event.doc_id, event.rank, query, normalise_query(query))
+        return "INSERT INTO opens VALUES (NULL, ?, ?, ?, ?, ?)", values
+    comment = redact(event.comment[:COMMENT_CHARS])[:COMMENT_CHARS]
+    values = (event.day, event.doc_id, int(event.helpful), comment, redact(event.query))
+    return "INSERT INTO feedback VALUES (NULL, ?, ?, ?, ?, ?)", values
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A writing connection to the store at `path`, created with its tables if new, in WAL mode
+    (readers never wait for the writer). Raises sqlite3.Error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed row survives the process dying; only a power cut can
+        # lose the last few, which analytics can afford.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(SCHEMA)
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+@dataclass
+class _Counts:
+    submitted: int = 0
+    settled: int = 0  # written or dropped
+    dropped: int = 0
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Recorder:
+    """Records searches, documents opened and feedback into the analytics store at `path`,
+    keeping `keep_days` days. Safe to share between threads; no method raises or waits."""
+
+    def __init__(self, path: Path, keep_days: int, *, today: Callable[[], dt.date] | None = None) -> None:
+        self.path = path
+        self.keep_days = keep_days
+        self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
+        self._queue: queue.SimpleQueue[_Event] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+        self._counts = _Counts()
+        self._purged_on: str | None = None
+
+    # ---- what callers record --------------------------------------------------------------------
+
+    def searched(self, query: str, filters: Filters | None, mode: str, results: SearchResults) -> None:
+        """Record a search: its query, filters, mode and how many results it had."""
+        confident = sum(1 for hit in results.hits if hit.confident) if not results.no_good_match else 0
+        day = self._day()
+        hits = len(results.hits)
+        self._put(_Search(day, query, filters, mode, confident, hits, results.matched_documents, results.no_good_match))
+
+    def opened(self, doc_id: str, rank: int | None, query: str = "") -> None:
+        """Record that a document was opened: `rank` is its place in the results (1 for the
+        first) when opened from them, None otherwise; `query` the search it came from."""
+        self._put(_Open(self._day(), doc_id, rank, query))
+
+    def feedback(self, doc_id: str, helpful: bool, comment: str = "", query: str = "") -> None:
+        """Record a "Was this helpful?" answer, with its comment (redacted, at most COMMENT_CHARS)."""
+        self._put(_Feedback(self._day(), doc_id, helpful, comment, query))
+
+    def _day(self) -> str:
+        return self._today().isoformat()
+
+    def _put(self, event: _Event) -> None:
+        with self._lock:
+            self._counts.submitted += 1
+            self._queue.put(event)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write_loop, name="hub-analytics", daemon=True)
+                self._thread.start()
+
+    # ---- what editors and tests read ------------------------------------------------------------
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait up to `timeout` seconds for every event recorded so far to be written (or
+        dropped); True when none is left waiting."""
+        deadline = time.monotonic() + timeout
+        with self._settled:
+            target = self._counts.submitted
+            while self._counts.settled < target:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._settled.wait(left):
+                    return self._counts.settled >= target
+            return True
+
+    def health(self) -> Health:
+        """How recording is going: the current problem, earlier notes, events waiting and lost."""
+        with self._lock:
+            c = self._counts
+            return Health(c.problem, tuple(c.notes), c.submitted - c.settled, c.dropped)
+
+    # ---- the writer thread ----------------------------------------------------------------------
+
+    def _write_loop(self) -> None:
+        pending: list[_Event] = []
+        conn: sqlite3.Connection | None = None
+        while True:
+            try:
+                pending.append(self._queue.get(timeout=RETRY_SECONDS if pending else IDLE_SECONDS))
+            except queue.Empty:
+                if not pending:
+                    with self._lock:
+                        if self._queue.empty():
+                            self._thread = None
+                            if conn is not None:
+                                conn.close()
+                            return
+                    continue
+            while len(pending) < MAX_PENDING:
+                try:
+                    pending.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            conn = self._write(conn, pending)
+            if pending:
+                self._drop_beyond_limit(pending)
+                time.sleep(RETRY_SECONDS)
+
+    def _write(self, conn: sqlite3.Connection | None, pending: list[_Event]) -> sqlite3.Connection | None:
+        """Write `pending` in one transaction and empty it; on failure keep it and note why.
+        Returns the connection to use next (None after a failure: it is opened afresh)."""
+        try:
+            conn = conn or connect(self.path)
+            self._purge(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for event in pending:
+                    conn.execute(*_row(event))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            self._failed(exc)
+            return None
+        with self._settled:
+            self._counts.settled += len(pending)
+            self._counts.problem = None
+            self._settled.notify_all()
+        pending.clear()
+        return conn
+
+    def _purge(self, conn: sqlite3.Connection) -> None:
+        """On the first write of each day: delete rows older than `keep_days` days."""
+        today = self._today()
+        if self._purged_on == today.isoformat():
+            return
+        cutoff = (today - dt.timedelta(days=self.keep_days)).isoformat()
+        with conn:
+            for table in TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE day < ?", (cutoff,))
+        self._purged_on = today.isoformat()
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """Note why the store cannot be written; a damaged file is set aside for a new one."""
+        problem: str | None = f"The search analytics cannot be written ({exc}); events are kept in memory and retried."
+        if type(exc) is sqlite3.DatabaseError:  # not a lock, a full disk or a read-only file: damage
+            aside = set_aside(self.path)
+            note = f"The analytics store was damaged ({exc}); it was set aside as {aside.name}, a new one started."
+            problem = None
+            with self._lock:
+                self._counts.notes.append(f"{self._day()}: {note}")
+            LOG.error("%s", note)
+        with self._lock:
+            if problem is not None and problem != self._counts.problem:
+                LOG.warning("%s", problem)
+            self._counts.problem = problem
+
+    def _drop_beyond_limit(self, pending: list[_Event]) -> None:
+        excess = len(pending) - MAX_PENDING
+        if excess <= 0:
+            return
+        del pending[:excess]
+        with self._settled:
+            self._counts.dropped += excess
+            self._counts.settled += excess
+            self._settled.notify_all()
+        LOG.warning("The search analytics lost %d events that could not be written", excess)
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged store (and its WAL files) out of the way; returns where it went."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.replace(aside.with_name(aside.name + suffix))
+    return aside
+
+
+def open_recorder(settings: Settings) -> Recorder | None:
+    """The recorder for a hub with `settings`, or None when analytics are off (HUB_ANALYTICS).
+    Nothing is created on disk until the first event is written."""
+    return Recorder(store_path(settings), settings.analytics_days) if settings.analytics else None
+
+
+def store_path(settings: Settings) -> Path:
+    """Where the analytics store of a hub with `settings` is (it may not exist yet)."""
+    return settings.analytics_dir / STORE_NAME
