@@ -49,7 +49,7 @@ IDLE_SECONDS = 5.0
 RETRY_SECONDS = 1.0
 # How long the writer waits for another connection's lock before trying again later. Only the
 # writer waits: searches never do.
-BUSY_MS = 2000
+BUSY_SECONDS = 2.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
     id INTEGER PRIMARY KEY, day TEXT NOT NULL, query TEXT NOT NULL, norm TEXT NOT NULL,
@@ -161,11 +161,11 @@ def _row(event: _Event) -> tuple[str, tuple[object, ...]]:
     return "INSERT INTO feedback VALUES (NULL, ?, ?, ?, ?, ?)", values
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, busy_seconds: float = BUSY_SECONDS) -> sqlite3.Connection:
     """A writing connection to the store at `path`, created with its tables if new, in WAL mode
     (readers never wait for the writer). Raises sqlite3.Error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=busy_seconds, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a committed row survives the process dying; only a power cut can
@@ -189,11 +189,24 @@ class _Counts:
 
 class Recorder:
     """Records searches, documents opened and feedback into the analytics store at `path`,
-    keeping `keep_days` days. Safe to share between threads; no method raises or waits."""
+    keeping `keep_days` days. Safe to share between threads; no method raises or waits (but
+    `flush`, which waits on purpose). `today` gives the day events are filed under (UTC); the
+    writer waits `busy_seconds` for another connection's lock and retries failed writes after
+    `retry_seconds`."""
 
-    def __init__(self, path: Path, keep_days: int, *, today: Callable[[], dt.date] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        keep_days: int,
+        *,
+        today: Callable[[], dt.date] | None = None,
+        busy_seconds: float = BUSY_SECONDS,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
         self.path = path
         self.keep_days = keep_days
+        self._busy = busy_seconds
+        self._retry = retry_seconds
         self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
         self._queue: queue.SimpleQueue[_Event] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -258,7 +271,7 @@ class Recorder:
         conn: sqlite3.Connection | None = None
         while True:
             try:
-                pending.append(self._queue.get(timeout=RETRY_SECONDS if pending else IDLE_SECONDS))
+                pending.append(self._queue.get(timeout=self._retry if pending else IDLE_SECONDS))
             except queue.Empty:
                 if not pending:
                     with self._lock:
@@ -276,13 +289,13 @@ class Recorder:
             conn = self._write(conn, pending)
             if pending:
                 self._drop_beyond_limit(pending)
-                time.sleep(RETRY_SECONDS)
+                time.sleep(self._retry)
 
     def _write(self, conn: sqlite3.Connection | None, pending: list[_Event]) -> sqlite3.Connection | None:
         """Write `pending` in one transaction and empty it; on failure keep it and note why.
         Returns the connection to use next (None after a failure: it is opened afresh)."""
         try:
-            conn = conn or connect(self.path)
+            conn = conn or connect(self.path, self._busy)
             self._purge(conn)
             conn.execute("BEGIN IMMEDIATE")
             try:

@@ -191,7 +191,9 @@ def group_gaps(searches: Iterable[Row]) -> list[GapRow]:
             counts[query] += no_match
             last[query] = max(last.get(query, ""), day)
     groups: list[tuple[frozenset[str], list[str]]] = []
-    for query, _ in counts.most_common(MAX_GROUPED):
+    # Most searched first; among equals the shortest, which names the topic most plainly.
+    ranked = sorted(counts, key=lambda q: (-counts[q], len(q), q))[:MAX_GROUPED]
+    for query in ranked:
         words = content_words(query)
         for head, members in groups:
             if words and head and len(words & head) / len(words | head) >= GROUP_OVERLAP:
