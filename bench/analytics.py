@@ -1,0 +1,123 @@
+"""What recording search analytics costs a search, measured and printed in one run.
+
+Run:  python bench/analytics.py [--work /tmp/hub-bench-analytics] [--rounds 3]
+
+An index of the sample corpus (corpus/) is built once in --work with the real model and the
+default runtime. Two Hubs share that model and index: one with the analytics recorder as its
+observer, one with none. Every query of the development sets (tests/golden/dev_*.yaml) is run as
+a Search page view (`Hub.search_page`, the first page of results) on both, taking turns (which
+goes first alternates), for --rounds rounds, so load from elsewhere on the machine falls on both
+alike. Printed: p50/p95 of each, and the median and p95 of the paired difference (recording on
+minus off), which is the figure the hub holds to: at most 1 ms at the median. Also the cost of
+`Recorder.searched` on its own and the rows the writer thread committed.
+
+Nothing here is a test: it asserts nothing. The load average is printed at the start and end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import RESULTS_SHOWN, percentiles, say  # noqa: E402
+from index.analytics import Recorder, store_path  # noqa: E402
+from index.api import Hub  # noqa: E402
+from index.build import update_index  # noqa: E402
+from ingest.embed import Embedder, load_embedder  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def queries() -> list[str]:
+    """Every query of the development sets, answerable and not."""
+    found: list[str] = []
+    for path in sorted(GOLDEN.glob("dev_*.yaml")):
+        found += [entry["query"] for entry in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return found
+
+
+def prepare(work: Path) -> tuple[Settings, Embedder]:
+    settings = Settings(corpus_dir=ROOT / "corpus", data_dir=work / "data")
+    embedder = load_embedder(settings.model, settings.runtime, settings.data_dir / "models")
+    report = update_index(settings, embedder)
+    say(f"index of the sample corpus: {report.outcome}, {report.documents} documents, {report.chunks} passages")
+    return settings, embedder
+
+
+def pairs(on: Hub, off: Hub, texts: list[str], rounds: int) -> tuple[list[float], list[float]]:
+    """Times (ms) of each query on both hubs, in turns; returns (on, off) in matching order."""
+    times_on: list[float] = []
+    times_off: list[float] = []
+    turn = 0
+    for _ in range(rounds):
+        for text in texts:
+            turn += 1
+            order = ((on, times_on), (off, times_off)) if turn % 2 else ((off, times_off), (on, times_on))
+            for hub, sink in order:
+                start = time.perf_counter()
+                hub.search_page(text, limit=RESULTS_SHOWN)
+                sink.append((time.perf_counter() - start) * 1000)
+    return times_on, times_off
+
+
+def searched_alone(recorder: Recorder, hub: Hub, text: str, count: int = 2000) -> float:
+    """Microseconds `Recorder.searched` takes on its own (queueing the event), at the median."""
+    results = hub.search_page(text, limit=RESULTS_SHOWN).results
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        recorder.searched(text, None, "hybrid", results)
+        samples.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/hub-bench-analytics"))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    say(f"load average at the start: {os.getloadavg()}")
+    settings, embedder = prepare(args.work)
+    path = store_path(settings)
+    for leftover in path.parent.glob(f"{path.name}*"):
+        leftover.unlink()
+    recorder = Recorder(path, settings.analytics_days)
+    on = Hub(settings, lambda s: embedder, observer=recorder)
+    off = Hub(settings, lambda s: embedder)
+    texts = queries()
+    for hub in (on, off):  # warm up: the build opened, the model's first calls made
+        for text in texts[:10]:
+            hub.search_page(text, limit=RESULTS_SHOWN)
+    times_on, times_off = pairs(on, off, texts, args.rounds)
+    difference = np.asarray(times_on) - np.asarray(times_off)
+    say(f"{len(texts)} queries x {args.rounds} rounds, Hub.search_page (first {RESULTS_SHOWN} results)")
+    say(f"  recording on : {percentiles(times_on)}")
+    say(f"  recording off: {percentiles(times_off)}")
+    p50_on, p50_off = statistics.median(times_on), statistics.median(times_off)
+    say(f"  difference of the medians: {p50_on - p50_off:+.3f} ms")
+    d50, d95 = np.percentile(difference, [50, 95])
+    say(f"  paired difference (on - off): median {d50:+.3f} ms, p95 {d95:+.3f} ms")
+    say(f"Recorder.searched alone: {searched_alone(recorder, on, texts[0]):.1f} µs at the median")
+    start = time.perf_counter()
+    written = recorder.flush(60)
+    say(f"writer thread caught up {(time.perf_counter() - start) * 1000:.0f} ms after the last search: {written}")
+    with sqlite3.connect(path) as conn:
+        committed = conn.execute("SELECT COUNT(*) FROM searches").fetchone()[0]
+    say(f"searches committed: {committed} (health: {recorder.health()}), store {path.stat().st_size / 1024:.0f} KB")
+    say(f"load average at the end: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
