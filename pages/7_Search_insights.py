@@ -20,6 +20,9 @@ from portal.page import local_text, log_error, setup_page
 
 # How long the page waits for events still being written, so an editor's own latest search shows.
 FLUSH_SECONDS = 1.0
+# Rows of each table on the page; its CSV file holds up to CSV_ROWS.
+SHOWN_ROWS = 15
+CSV_ROWS = 500
 
 
 def show_health(recorder: Recorder, hub: Hub) -> None:
@@ -41,7 +44,9 @@ def show_table(table: Table) -> None:
     if not table.rows:
         st.info(md_escape(table.empty))
         return
-    st.html(table_html(table.title, table.columns, table.rows))
+    st.html(table_html(table.title, table.columns, table.rows[:SHOWN_ROWS]))
+    if len(table.rows) > SHOWN_ROWS:
+        st.caption(f"The first {SHOWN_ROWS} of {len(table.rows)} rows; the CSV file has them all.")
     st.download_button(
         "Download as CSV",
         data=csv_text(table.columns, table.rows),
@@ -114,7 +119,7 @@ def main() -> None:
     recorder.flush(FLUSH_SECONDS)
     days = hub.settings.analytics_days
     try:
-        insights = read_insights(store_path(hub.settings), records, dt.date.today())
+        insights = read_insights(store_path(hub.settings), records, dt.date.today(), CSV_ROWS)
     except HubError as exc:
         log_error("The search analytics cannot be read", exc)
         st.error(f"The search analytics cannot be read: {md_escape(local_text(str(exc), hub.settings))}")

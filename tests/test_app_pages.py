@@ -373,4 +373,12 @@ def test_every_page_has_a_title_and_labelled_navigation(hub_env: BuiltHub, page:
     at = app(page)
     assert at.title and at.title[0].value
     nav = [p.value for p in get(at.sidebar, "page_link")]
-    assert nav == ["Search", "Library", "Case studies", "AI marketplace", "Work programme", "Index status"]
+    assert nav == [
+        "Search",
+        "Library",
+        "Case studies",
+        "AI marketplace",
+        "Work programme",
+        "Index status",
+        "Search insights",
+    ]
