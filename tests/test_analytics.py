@@ -34,7 +34,7 @@ UNANSWERED = "zebra quantum lasagne"
 
 def quick(path: Path, days: int, today: Callable[[], dt.date] | None = None) -> Recorder:
     """A recorder with short waits, so the failure cases take a second, not the defaults' several."""
-    return Recorder(path, days, today=today, busy_seconds=0.2, retry_seconds=0.1)
+    return Recorder(path, days, today=today, busy_seconds=0.2, retry_seconds=0.1, batch_seconds=0.05)
 
 
 @pytest.fixture
