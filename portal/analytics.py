@@ -64,10 +64,14 @@ def ask_helpful(doc_id: str, query: str) -> None:
     if doc_id in sent:
         st.success("Thank you for your feedback.")
         return
-    with st.form("helpful"):
-        answer = st.radio("Was this helpful?", ("Yes", "No"), index=None, horizontal=True)
+    # Keyed by document, so an answer begun on one document is not carried to the next.
+    with st.form(f"helpful:{doc_id}"):
+        answer = st.radio(
+            "Was this helpful?", ("Yes", "No"), index=None, horizontal=True, key=f"helpful:{doc_id}:answer"
+        )
         comment = st.text_area(
             "Anything to add? (optional)",
+            key=f"helpful:{doc_id}:comment",
             max_chars=COMMENT_CHARS,
             placeholder="What were you looking for? Please leave out names and contact details.",
         )
