@@ -27,10 +27,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from portal_screenshots import CHROMIUM, CHROMIUM_ARGS, IDLE, ensure_index, start_app, wait_healthy  # noqa: E402
 
 from index import Hub, Recorder, store_path  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
-from scripts.portal_screenshots import CHROMIUM, CHROMIUM_ARGS, IDLE, ensure_index, start_app, wait_healthy  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
 WEEKS = 6
