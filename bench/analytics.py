@@ -129,9 +129,10 @@ def main() -> None:
     say(f"writer thread caught up {(time.perf_counter() - start) * 1000:.0f} ms after the last search: {written}")
     say(f"Recorder.searched alone (on the search's thread): {searched_alone(recorder, on, texts[0]):.1f} µs median")
     say(f"writer thread, per search recorded: {writer_cost(recorder, on, texts):.0f} µs (redact and commit, batched)")
+    size = sum(p.stat().st_size for p in path.parent.glob(f"{path.name}*"))
     with sqlite3.connect(path) as conn:
         committed = conn.execute("SELECT COUNT(*) FROM searches").fetchone()[0]
-    say(f"searches committed: {committed} (health: {recorder.health()}), store {path.stat().st_size / 1024:.0f} KB")
+    say(f"searches committed: {committed} (health: {recorder.health()}), store and its WAL {size / 1024:.0f} KB")
     say(f"load average at the end: {os.getloadavg()}")
 
 
