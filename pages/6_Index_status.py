@@ -18,7 +18,7 @@ from portal.catalogue import counts_by_kind
 from portal.html import md_escape, table_html
 from portal.hub_cache import get_hub
 from portal.labels import format_time, number_of
-from portal.page import local_text, setup_page, show_index_problem
+from portal.page import for_editors, local_text, setup_page, show_index_problem
 
 # Makes a text from the data folder or a report fit to show: server paths made relative.
 Local = Callable[[str], str]
@@ -216,16 +216,8 @@ def history_row(saved: SavedReport, local: Local) -> tuple[str | int, ...]:
 def main() -> None:
     viewer = setup_page("Index status")
     st.title("Index status", anchor=False)
-    if not viewer.editor:
-        # The page names every document, restricted ones and failed files included.
-        st.info(
-            "This page is for the hub's editors. "
-            + (
-                "Sign in with an editor's account to see it."
-                if not viewer.signed_in
-                else "Your account is not an editor's."
-            )
-        )
+    # The page names every document, restricted ones and failed files included.
+    if not for_editors(viewer):
         return
     hub = get_hub()
     if hub is None:

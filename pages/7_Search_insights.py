@@ -16,7 +16,7 @@ from portal.analytics import get_recorder
 from portal.html import md_escape, table_html
 from portal.hub_cache import get_hub, load_documents
 from portal.insights import Table, csv_text, insight_tables, position_table, week_table
-from portal.page import local_text, log_error, setup_page
+from portal.page import for_editors, local_text, log_error, setup_page
 
 # How long the page waits for events still being written, so an editor's own latest search shows.
 FLUSH_SECONDS = 1.0
@@ -92,16 +92,8 @@ def show_summary(insights: Insights, days: int) -> None:
 def main() -> None:
     viewer = setup_page("Search insights")
     st.title("Search insights", anchor=False)
-    if not viewer.editor:
-        # Queries and comments are what readers typed: the page is for editors only.
-        st.info(
-            "This page is for the hub's editors. "
-            + (
-                "Sign in with an editor's account to see it."
-                if not viewer.signed_in
-                else "Your account is not an editor's."
-            )
-        )
+    # Queries and comments are what readers typed.
+    if not for_editors(viewer):
         return
     hub = get_hub()
     if hub is None:

@@ -120,6 +120,15 @@ def setup_page(title: str) -> Viewer:
     return viewer
 
 
+def for_editors(viewer: Viewer) -> bool:
+    """Whether an editors' page may be shown to `viewer`; if not, says so and how to reach it."""
+    if viewer.editor:
+        return True
+    how = "Your account is not an editor's." if viewer.signed_in else "Sign in with an editor's account to see it."
+    st.info(f"This page is for the hub's editors. {how}")
+    return False
+
+
 def _access() -> Access:
     """Who may see what, from the settings; with settings that cannot be read, the defaults (no
     editors): the page itself then says the hub is not configured correctly."""

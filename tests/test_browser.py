@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -76,14 +76,18 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def serving(corpus: Path) -> Iterator[str]:
-    """The app on `corpus`, started the way an operator would, with an empty data folder."""
+def serving(
+    corpus: Path, *, hub_env: dict[str, str] | None = None, port: int | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """The app on `corpus`, started the way an operator would, with an empty data folder (unless
+    `hub_env`, the HUB_* settings, names another), on `port` (a free one if None), with more
+    Streamlit command-line `options`."""
     data = corpus.parent / "data"
     log = corpus.parent / "streamlit.log"
-    port = free_port()
-    env = {**os.environ, **env_for(corpus, data), "HF_HUB_OFFLINE": "1"}
+    port = port or free_port()
+    env = {**os.environ, **(hub_env or env_for(corpus, data)), "HF_HUB_OFFLINE": "1"}
     command = [sys.executable, "-m", "streamlit", "run", "hub_app.py", "--server.headless", "true"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1", *options]
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -23,7 +23,9 @@ from typing import Any
 import pytest
 
 from tests.oidc_provider import Misbehaviour, OidcProvider, TestUser
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy, wait_idle
+from tests.test_browser import CHROMIUM, browser, free_port, wait_healthy, wait_idle
+
+__all__ = ["browser"]  # fixture, used by name
 
 WAIT_MS = 30_000
 ANN = TestUser("ann", "Ann Example", "ann@example.test", groups=("group-a",))
@@ -123,16 +125,6 @@ def app(tmp_path_factory: pytest.TempPathFactory, provider: OidcProvider) -> Ite
         yield served
     finally:
         served.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

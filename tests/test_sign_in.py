@@ -5,10 +5,7 @@ application, which the hub refuses although Streamlit accepts it."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,10 +13,12 @@ import pytest
 
 from index import Hub
 from ingest.settings import Settings
-from tests.app_support import ROOT, env_for
+from tests.app_support import env_for
 from tests.audience_corpus import GROUP_A, GROUP_B, write_restricted_corpus
 from tests.oidc_provider import OidcProvider, TestUser
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy, wait_idle
+from tests.test_browser import CHROMIUM, browser, free_port, serving, wait_idle
+
+__all__ = ["browser"]  # fixture, used by name
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,38 +47,20 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory, provider: OidcProvider) ->
     env = {**env_for(root / "corpus", root / "data", local_editor=False), "HUB_EDITOR_GROUPS": EDITORS}
     assert Hub(Settings.from_env(env)).update().outcome == "published"
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     secrets_file = root / "secrets.toml"
-    secrets_file.write_text(provider.secrets_toml(f"{url}/oauth2callback", secrets.token_urlsafe(32)), encoding="utf-8")
-    command = [sys.executable, "-m", "streamlit", "run", "hub_app.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--secrets.files", str(secrets_file)]
-    log = root / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env, "HF_HUB_OFFLINE": "1"}, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_healthy(url, proc, log)
+    redirect = f"http://127.0.0.1:{port}/oauth2callback"
+    secrets_file.write_text(provider.secrets_toml(redirect, secrets.token_urlsafe(32)), encoding="utf-8")
+    with serving(root / "corpus", hub_env=env, port=port, options=["--secrets.files", str(secrets_file)]) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture
-def page(hub_url: str, provider: OidcProvider) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
-        tab.set_default_timeout(30_000)
-        yield tab
-        browser.close()
+def page(browser: Any, hub_url: str, provider: OidcProvider) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
     provider.misbehave = None
 
 
