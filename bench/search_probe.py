@@ -20,6 +20,7 @@ from index.facets import facet_value
 from index.filters import FACETS, Filters
 from index.legs import RowMasks, legs_of
 from index.search import rank_documents, search
+from index.vectors import VectorIndex
 from ingest.embed import Embedder, load_embedder
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, SearchSettings, Settings
 
@@ -41,7 +42,7 @@ def search_probe(data_dir: Path, models: Path, inputs: Path) -> None:
         **page_figures(hub, queries, "", Filters()),
         **page_figures(hub, queries, "_f", FILTER),
         "documents": len(build.documents),
-        "kind": build.vectors.kind,
+        "kind": build.vectors.kind if isinstance(build.vectors, VectorIndex) else "database",
         "plain": plain,
         "filtered": filtered,
         "share": share,

@@ -14,12 +14,12 @@ from index.access import Viewer
 from index.analytics import SearchObserver, tell
 from index.answer import answering_sentence
 from index.build import update_index
-from index.errors import DocumentNotFound, EditorsOnly, IndexCorrupt, IndexNotReady, without_folders
-from index.layout import earlier_builds, read_pointer, rollback
-from index.reports import RunReport, SavedReport, latest_report, recent_reports
+from index.catalogue import Catalogue, catalogue_of
+from index.errors import DocumentNotFound, EditorsOnly, IndexCorrupt, IndexNotReady, IndexUnavailable, without_folders
+from index.reports import RunReport, SavedReport
 from index.results import SearchPage, SearchResults
 from index.search import Filters, Mode, match_documents, search, search_page, texts_of
-from index.snapshot import Snapshot, open_build, opens
+from index.snapshot import Snapshot
 from index.status import IndexStatus, ServedBuild
 from index.store import ChunkRecord, DocumentRecord
 from ingest.embed import Embedder, load_embedder
@@ -70,6 +70,8 @@ class Hub:
         observer: SearchObserver | None = None,
     ) -> None:
         self.settings = settings
+        # Where published builds are kept: the data folder, or the database of HUB_STORE.
+        self.catalogue: Catalogue = catalogue_of(settings)
         # Told about each search page answered (the search analytics); None: nobody is.
         self.observer = observer
         self._factory = embedder_factory or (lambda s: load_embedder(s.model, s.runtime, s.data_dir / "models"))
@@ -108,20 +110,21 @@ class Hub:
     def has_index(self) -> bool:
         """Whether anything was published (a pointer that cannot be read counts: it says so)."""
         try:
-            return read_pointer(self.settings) is not None
-        except IndexCorrupt:
+            return self.catalogue.live_id() is not None
+        except (IndexCorrupt, IndexUnavailable):
+            # Something was or may be published: searching says what is wrong with it.
             return True
 
     def _current(self) -> _Serving:
         """What to serve for the pointer as it is now. Raises IndexNotReady or IndexCorrupt."""
         pointer_problem = ""
         try:
-            live_id = read_pointer(self.settings)
+            live_id = self.catalogue.live_id()
         except IndexCorrupt as exc:
             live_id, pointer_problem = None, self._shown(exc)
         else:
             if live_id is None:
-                raise IndexNotReady(f"no index has been built yet in {self.settings.data_dir}")
+                raise IndexNotReady(f"no index has been built yet in {self.catalogue.where}")
         with self._build_lock:
             serving = self._serving
             if serving is None or serving.live_id != live_id or serving.build.build_id in self._damaged:
@@ -137,7 +140,7 @@ class Hub:
             build, why = self._open(live_id)
             if build is not None:
                 return _Serving(live_id, build, None)
-        for candidate in earlier_builds(self.settings, live_id):
+        for candidate in self.catalogue.earlier(live_id):
             build, _ = self._open(candidate)
             if build is not None:
                 return _Serving(live_id, build, _fallback_sentence(live_id, why, candidate))
@@ -150,7 +153,7 @@ class Hub:
         if known is not None:
             return None, known
         try:
-            return open_build(self.settings.builds_dir / build_id), ""
+            return self.catalogue.open(build_id), ""
         except IndexCorrupt as exc:
             self._damaged[build_id] = self._shown(exc, build_id)
             return None, self._damaged[build_id]
@@ -175,12 +178,14 @@ class Hub:
         the build served next. Raises IndexNotReady or IndexCorrupt."""
         build = self.snapshot()
         try:
-            return work(build)
+            with build.reading():
+                return work(build)
         except IndexCorrupt as exc:
             self._set_aside(build, exc)
         build = self.snapshot()
         try:
-            return work(build)
+            with build.reading():
+                return work(build)
         except IndexCorrupt as exc:
             self._set_aside(build, exc)
             raise
@@ -303,20 +308,21 @@ class Hub:
 
     def last_run(self) -> SavedReport | None:
         """The last build run's report, or None before the first run. Never opens a build."""
-        return latest_report(self.settings.reports_dir)
+        return self.catalogue.latest_report()
 
     def runs(self, limit: int = 10) -> list[SavedReport]:
         """The `limit` most recent build runs' reports, newest first. Never opens a build."""
-        return recent_reports(self.settings.reports_dir, limit)
+        return self.catalogue.recent_reports(limit)
 
     def rollback(self) -> str:
         """Make the build published before the live one live again; returns its id.
 
         Raises BuildLocked while a build runs, BuildRejected when there is no earlier build."""
-        return rollback(self.settings, opens)
+        return self.catalogue.rollback()
 
     def update(self, *, full: bool = False, progress: Progress | None = None) -> RunReport:
-        """Bring the index up to date with the corpus (see `index.build.update_index`)."""
+        """Bring the index up to date with the corpus (see `index.build.update_index`), and
+        the database's live build with it when HUB_STORE names one."""
         return update_index(self.settings, self.embedder, full=full, progress=progress)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.curated import write_curation
+from index.database import into_database, report_to_database
 from index.duplicates import editions, same_text
 from index.errors import BuildRejected, IndexCorrupt
 from index.keyword import KeywordIndex
@@ -88,6 +89,7 @@ def update_index(
     with build_lock(settings):
         try:
             _start(run, report)
+            into_database(settings, embedder, report, progress)
         except BuildRejected as exc:
             report.outcome, report.message = "rejected", str(exc)
         except PermissionError as exc:
@@ -103,6 +105,7 @@ def update_index(
                     save_report(settings.reports_dir, report)
                 except OSError as exc:
                     report.message += f" (the run report could not be saved: {exc.strerror or exc})"
+                report_to_database(settings, report)
     return report
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from index.keyword import KeywordHits, KeywordIndex, analyse
-from index.snapshot import Snapshot
+from index.keyword import KeywordHits, analyse
+from index.snapshot import KeywordSource, Snapshot
 
 # A query one passage holds at least half of (by weight) is on the collection's subject however
 # far the model places it: a bare acronym ("RAG") sits far from every passage's meaning but is
@@ -239,7 +239,7 @@ def _best_per_document(row_docs: np.ndarray, cosines: np.ndarray) -> dict[int, f
     return best
 
 
-def near_known_share(keyword: KeywordIndex, query: str) -> float:
+def near_known_share(keyword: KeywordSource, query: str) -> float:
     """The share of `query`'s distinct terms the collection holds, a misspelt one counting as
     held: a term is near a held one with the same first letter that is one edit away (terms of
     five letters) or two (six or more). Shorter terms must be held as they are: with so few
@@ -258,7 +258,7 @@ def near_known_share(keyword: KeywordIndex, query: str) -> float:
 
 
 @functools.lru_cache(maxsize=4)
-def _by_shape(keyword: KeywordIndex) -> dict[tuple[str, int], tuple[str, ...]]:
+def _by_shape(keyword: KeywordSource) -> dict[tuple[str, int], tuple[str, ...]]:
     """The held terms by first letter and length (kept for the few indexes open at a time)."""
     groups: dict[tuple[str, int], list[str]] = defaultdict(list)
     for term in keyword.vocabulary:

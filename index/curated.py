@@ -68,14 +68,14 @@ def read_curation(folder: Path) -> Curation:
     path = folder / CURATION
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return _from_json(data)
+        return curation_from_json(data)
     except FileNotFoundError:
         return Curation()
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise IndexCorrupt(f"{path}: unreadable ({one_line(exc)})") from None
 
 
-def _from_json(data: dict[str, Any]) -> Curation:
+def curation_from_json(data: dict[str, Any]) -> Curation:
     bets = tuple(
         BestBet(
             tuple(map(str, b["queries"])),

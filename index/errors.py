@@ -69,3 +69,8 @@ def without_folders(text: str, folders: Iterable[Path]) -> str:
         itself = re.compile(re.escape(form) + r"(?![\w.-])")
         text = itself.sub(Path(form).name, inside.sub("", text))
     return text
+
+
+class IndexUnavailable(HubError):
+    """The database holding the index cannot be reached just now; nothing is lost, and the
+    next search tries again."""

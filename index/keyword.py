@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +79,7 @@ class KeywordIndex:
         for term in dict.fromkeys(analyse(query)):
             token = vocab.get(term)
             start, end = (int(indptr[token]), int(indptr[token + 1])) if token is not None else (0, 0)
-            idf = float(np.log(1 + (self.size - (end - start) + 0.5) / (end - start + 0.5)))
+            idf = idf_of(self.size, end - start)
             weight_sum += idf
             if end > start:
                 columns.append((indices[start:end], data[start:end], idf))
@@ -101,35 +101,62 @@ class KeywordIndex:
     def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
         """Top `k` passages with a score above zero, among `allowed` rows if given, each with
         the share of the query it matches, and the score a passage would reach by matching
-        every query term as strongly as BM25 allows.
-
-        The share weighs each query term by its rarity (IDF). It tells a passage matching the
-        query's distinctive words apart from one matching only a common word of it. Only the
-        passages a term occurs in are touched: the index stores each term's precomputed scores
-        as a sparse column."""
+        every query term as strongly as BM25 allows (see `top_hits`)."""
         columns, bound = self._columns(query)
-        # Summed over a dense array: linear in the index size, and faster than sorting the
-        # matched rows once common terms match tens of thousands of passages.
-        total = np.zeros(self.size, dtype=np.float32)
-        for rows, values, _ in columns:
-            np.add.at(total, rows, values)
-        if allowed is not None:
-            total[~allowed] = 0.0
-        found = np.flatnonzero(total > 0)
-        scores = total[found]
-        if len(found) > k:
-            part = np.argpartition(-scores, k - 1)[:k]
-            found, scores = found[part], scores[part]
-        # Best first; equal scores in row order, as an exhaustive scan would give them.
-        order = np.lexsort((found, -scores))
-        found, scores = found[order], scores[order]
-        # The share is needed for the returned passages only: looked up in each term's sorted rows.
-        matched = np.zeros(len(found), dtype=np.float32)
-        for rows, _, idf in columns:
-            at = np.minimum(np.searchsorted(rows, found), len(rows) - 1)
-            matched += np.float32(idf) * (rows[at] == found)
-        coverage = matched / np.float32(bound) if bound > 0 else matched
-        return KeywordHits(found.astype(np.int64), scores, coverage, bound)
+        return top_hits(columns, bound, self.size, k, allowed)
+
+    def postings(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """Each term with the passage rows holding it (ascending) and its BM25 score in each:
+        what a copy of the index elsewhere (a database) needs to score exactly as this one."""
+        scores = self._model.scores
+        data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+        for term, token in self._model.vocab_dict.items():
+            # bm25s keeps a token for the empty string past the last column: it holds nothing.
+            if not term or token + 1 >= len(indptr):
+                continue
+            start, end = int(indptr[token]), int(indptr[token + 1])
+            if end > start:
+                yield term, indices[start:end], data[start:end]
+
+
+def idf_of(size: int, df: int) -> float:
+    """Lucene's BM25 weight of a term held by `df` of `size` passages (0 < weight; a term held by
+    none weighs most)."""
+    return float(np.log(1 + (size - df + 0.5) / (df + 0.5)))
+
+
+def top_hits(
+    columns: list[tuple[np.ndarray, np.ndarray, float]], bound: float, size: int, k: int, allowed: np.ndarray | None
+) -> KeywordHits:
+    """The best `k` of `size` passages with a score above zero, among `allowed` rows if given,
+    from each query term's (rows ascending, scores, IDF) `columns`; each with its share of
+    `bound`, the summed IDF of every query term.
+
+    The share weighs each query term by its rarity (IDF). It tells a passage matching the
+    query's distinctive words apart from one matching only a common word of it. Only the
+    passages a term occurs in are touched: each term's scores are precomputed as a sparse column."""
+    # Summed over a dense array: linear in the index size, and faster than sorting the
+    # matched rows once common terms match tens of thousands of passages.
+    total = np.zeros(size, dtype=np.float32)
+    for rows, values, _ in columns:
+        np.add.at(total, rows, values)
+    if allowed is not None:
+        total[~allowed] = 0.0
+    found = np.flatnonzero(total > 0)
+    scores = total[found]
+    if len(found) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        found, scores = found[part], scores[part]
+    # Best first; equal scores in row order, as an exhaustive scan would give them.
+    order = np.lexsort((found, -scores))
+    found, scores = found[order], scores[order]
+    # The share is needed for the returned passages only: looked up in each term's sorted rows.
+    matched = np.zeros(len(found), dtype=np.float32)
+    for rows, _, idf in columns:
+        at = np.minimum(np.searchsorted(rows, found), len(rows) - 1)
+        matched += np.float32(idf) * (rows[at] == found)
+    coverage = matched / np.float32(bound) if bound > 0 else matched
+    return KeywordHits(found.astype(np.int64), scores, coverage, bound)
 
 
 def _sort_columns(scores: dict[str, np.ndarray]) -> None:

@@ -105,6 +105,11 @@ class Legs:
 
 
 def legs_of(build: Snapshot) -> Legs:
-    """The dense and keyword legs of an opened build, sharing one translation of filters."""
+    """The dense and keyword legs of an opened build, sharing one translation of filters: the
+    build's own (a database's) when it has them, else FAISS and BM25 over its files."""
+    if build.make_legs is not None:
+        return build.make_legs(build)
+    if not isinstance(build.vectors, VectorIndex) or not isinstance(build.keyword, KeywordIndex):
+        raise TypeError(f"build {build.build_id} has no legs to search with")
     masks = RowMasks(build.columns, build.row_doc)
     return Legs(FaissDenseLeg(build.vectors, masks), Bm25KeywordLeg(build.keyword, masks))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -12,7 +15,7 @@ from index.curated import canonical_records, read_curation
 from index.duplicates import copies_by_index, group_of
 from index.errors import IndexCorrupt, IndexNotReady, one_line
 from index.filters import MetadataColumns
-from index.keyword import KeywordIndex
+from index.keyword import KeywordHits, KeywordIndex
 from index.layout import KEYWORD, STORE, VECTORS, read_pointer
 from index.manifest import Manifest, read_manifest
 from index.store import DocumentRecord, DocumentStore, SqliteStore
@@ -21,7 +24,47 @@ from ingest.curation import Curation
 from ingest.roles import ROLES
 from ingest.settings import Settings
 
+if TYPE_CHECKING:
+    from index.legs import Legs
+
 CARD = ROLES.index("card")
+
+
+class VectorSource(Protocol):
+    """A build's stored passage vectors, read back by row (FAISS in a folder, or a database)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of passage `rows`, in order, as float32."""
+        ...
+
+    def centroid(self) -> np.ndarray:
+        """The unit-length mean direction of every stored vector (zeros when there is none)."""
+        ...
+
+
+class KeywordSource(Protocol):
+    """A build's keyword index as the confidence reads it, besides the keyword leg."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def vocabulary(self) -> Collection[str]:
+        """Every term some passage holds."""
+        ...
+
+    def known_share(self, query: str) -> float:
+        """The share of `query`'s distinct terms that some passage holds."""
+        ...
+
+    def hits(self, query: str, k: int, allowed: np.ndarray | None = None) -> KeywordHits:
+        """The best `k` keyword matches for `query` among `allowed` passage rows (all if None)."""
+        ...
+
+    def __hash__(self) -> int: ...
 
 
 @dataclass
@@ -32,8 +75,8 @@ class Snapshot:
     folder: Path
     manifest: Manifest
     store: DocumentStore
-    vectors: VectorIndex
-    keyword: KeywordIndex
+    vectors: VectorSource
+    keyword: KeywordSource
     documents: dict[str, DocumentRecord]
     row_doc: np.ndarray  # document index of every passage row
     doc_order: list[str]  # document id of each document index
@@ -49,6 +92,17 @@ class Snapshot:
     # The documents as their files describe them; `documents` names agencies as the agency
     # list does. A build carries documents over from these, so changing the list changes nothing stored.
     stored: dict[str, DocumentRecord] = field(default_factory=dict)
+    # The legs a search of this build runs, for a build kept outside the data folder (a
+    # database); None: the FAISS and BM25 legs over `vectors` and `keyword` (index.legs).
+    make_legs: Callable[[Snapshot], Legs] | None = None
+    # Called by `close`, besides closing the store.
+    on_close: Callable[[], None] | None = None
+    # Holds what one search reads through (a database connection) for as long as it runs.
+    session: Callable[[], AbstractContextManager[None]] | None = None
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block in which one search or page reads the build."""
+        return self.session() if self.session is not None else nullcontext()
 
     @functools.cached_property
     def position(self) -> dict[str, int]:
@@ -83,6 +137,8 @@ class Snapshot:
 
     def close(self) -> None:
         self.store.close()
+        if self.on_close is not None:
+            self.on_close()
 
 
 def open_live(settings: Settings) -> Snapshot:
@@ -118,10 +174,7 @@ def opens(folder: Path) -> bool:
 
 def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     """The rest of `open_build` once the store is open. Raises IndexCorrupt naming the bad file."""
-    stored = store.documents()
     curation = read_curation(folder)
-    records = canonical_records(stored, curation)
-    row_ids = store.chunk_doc_ids()
     try:
         vectors = VectorIndex.load(folder / VECTORS)
     except Exception as exc:  # faiss raises RuntimeError with its C++ message
@@ -130,6 +183,23 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
         keyword = KeywordIndex.load(folder / KEYWORD)
     except Exception as exc:  # bm25s raises on missing or damaged arrays
         raise IndexCorrupt(f"{folder / KEYWORD}: unreadable ({one_line(exc)})") from None
+    return assemble(folder.name, folder, manifest, store, vectors, keyword, curation)
+
+
+def assemble(
+    build_id: str,
+    folder: Path,
+    manifest: Manifest,
+    store: DocumentStore,
+    vectors: VectorSource,
+    keyword: KeywordSource,
+    curation: Curation,
+) -> Snapshot:
+    """A build from its opened parts, wherever they are kept: checks they agree and works out
+    what searches need from the documents. Raises IndexCorrupt naming where (`folder`)."""
+    stored = store.documents()
+    records = canonical_records(stored, curation)
+    row_ids = store.chunk_doc_ids()
     if vectors.size != len(row_ids) or manifest.chunks != len(row_ids):
         raise IndexCorrupt(
             f"{folder}: parts disagree ({vectors.size} vectors, {len(row_ids)} passages, "
@@ -148,7 +218,7 @@ def _load(folder: Path, manifest: Manifest, store: SqliteStore) -> Snapshot:
     copies = copies_by_index(group, doc_order)
     work = group_of(doc_order, manifest.editions)[group]
     return Snapshot(
-        folder.name,
+        build_id,
         folder,
         manifest,
         store,

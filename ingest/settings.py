@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -110,6 +111,12 @@ class Settings:
     # recorded (with no identity and identifiers redacted), and for how many days they are kept.
     analytics: bool = True
     analytics_days: int = 90
+    # Where published builds are served from: "" keeps them in the data folder; a
+    # postgresql:// URL publishes each build into that database (index/pg), which any number of
+    # app processes then search. Builds are still made in the data folder first.
+    store: str = ""
+    # The most database connections one app process holds; further searches wait their turn.
+    store_pool: int = 4
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIMES:
@@ -124,6 +131,10 @@ class Settings:
             raise SettingError("HUB_ANALYTICS_DAYS", str(self.analytics_days), "must be at least 1")
         if not 0 <= self.max_shrink <= 1:
             raise SettingError("HUB_MAX_SHRINK", str(self.max_shrink), "must be between 0 and 1")
+        if self.store and not self.store.startswith(("postgresql://", "postgres://")):
+            raise SettingError("HUB_STORE", without_password(self.store), "must be empty or a postgresql:// URL")
+        if self.store_pool < 1:
+            raise SettingError("HUB_STORE_POOL", str(self.store_pool), "must be at least 1")
         checks = (
             ("HUB_MAX_FILE_MB", self.limits.max_file_bytes / MB, 0.001),
             ("HUB_MAX_TEXT_CHARS", self.limits.max_text_chars, 1000),
@@ -164,6 +175,8 @@ class Settings:
             ),
             analytics=_flag(env, "HUB_ANALYTICS") if env.get("HUB_ANALYTICS", "").strip() else base.analytics,
             analytics_days=_int(env, "HUB_ANALYTICS_DAYS", base.analytics_days),
+            store=env.get("HUB_STORE", base.store).strip(),
+            store_pool=_int(env, "HUB_STORE_POOL", base.store_pool),
         )
 
     @property
@@ -185,6 +198,11 @@ class Settings:
     def chunking_key(self) -> str:
         """A string that changes whenever a setting that shapes chunks changes."""
         return f"tokens={self.chunk_tokens};overlap={self.chunk_overlap};v=1"
+
+
+def without_password(url: str) -> str:
+    """`url` with any password replaced by ***, fit for a message or a log."""
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
 def _names(env: dict[str, str], name: str) -> tuple[str, ...]:

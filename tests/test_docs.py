@@ -51,6 +51,8 @@ def environment_defaults() -> dict[str, str]:
         "HUB_LOCAL_EDITOR": int(base.access.local_editor),
         "HUB_ANALYTICS": "on" if base.analytics else "off",
         "HUB_ANALYTICS_DAYS": base.analytics_days,
+        "HUB_STORE": base.store or "(none)",
+        "HUB_STORE_POOL": base.store_pool,
     }
     return {name: str(value) for name, value in values.items()}
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import api
 from index.api import Hub
 from index.build import update_index
 from index.errors import DocumentNotFound, IndexCorrupt
+from index.snapshot import Snapshot
 from index.store import SqliteStore
 from ingest.embed import HashEmbedder
 from ingest.embed_cache import KEEP_DAMAGED, EmbeddingCache, embed_with_cache, text_hash
@@ -250,14 +250,14 @@ def test_a_damaged_build_is_not_opened_again_on_every_call(
     earlier, live = _two_builds(settings, fake_embedder)
     _garbage(settings.builds_dir / live / "store.sqlite")
     opened: list[str] = []
-    real_open = api.open_build
-
-    def counting_open(folder: Path) -> object:
-        opened.append(folder.name)
-        return real_open(folder)
-
-    monkeypatch.setattr(api, "open_build", counting_open)
     hub = Hub(settings, lambda _: fake_embedder)
+    real_open = hub.catalogue.open
+
+    def counting_open(build_id: str) -> Snapshot:
+        opened.append(build_id)
+        return real_open(build_id)
+
+    monkeypatch.setattr(hub.catalogue, "open", counting_open)
     for _ in range(3):
         hub.search("ferry")
         assert hub.fallback_reason is not None

@@ -180,6 +180,7 @@ def test_keyword_scores_are_bm25_as_the_library_computes_it(build: Snapshot) -> 
     # summing the library's own per-term scores over every passage would.
     query = "harbour dredging records of Māori taonga"
     terms = dict.fromkeys(analyse(query))
+    assert isinstance(build.keyword, KeywordIndex)
     reference = np.sum([np.asarray(build.keyword._model.get_scores([t])) for t in terms], axis=0)
     hits = build.keyword.hits(query, 10)
     assert len(hits.rows) == 10
@@ -220,6 +221,7 @@ def test_keyword_index_with_unsorted_columns_ranks_the_same(build: Snapshot) -> 
     # come unsorted is put in order when it is opened, and ranks exactly as before.
     query = "harbour records taonga automated"
     before = build.keyword.hits(query, 50)
+    assert isinstance(build.keyword, KeywordIndex)
     model = build.keyword._model
     indices, data, indptr = model.scores["indices"].copy(), model.scores["data"].copy(), model.scores["indptr"]
     rng = np.random.default_rng(0)
