@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         IndexCorrupt,
         IndexNotReady,
         IndexNotWritable,
+        IndexUnavailable,
         ModelMismatch,
         without_folders,
     )
@@ -60,6 +61,7 @@ _HOME = {
     "IndexCorrupt": "index.errors",
     "IndexNotReady": "index.errors",
     "IndexNotWritable": "index.errors",
+    "IndexUnavailable": "index.errors",
     "ModelMismatch": "index.errors",
     "without_folders": "index.errors",
     "FacetCounts": "index.facets",
@@ -109,6 +111,7 @@ __all__ = [
     "IndexNotReady",
     "IndexNotWritable",
     "IndexStatus",
+    "IndexUnavailable",
     "Insights",
     "Marked",
     "Match",

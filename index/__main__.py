@@ -94,10 +94,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from index import Filters, Hub
     from index.access import Viewer
+    from index.catalogue import check_store
     from ingest.settings import Settings
 
     try:
         hub = Hub(Settings.from_env())
+        check_store(hub.settings)
     except SettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from index.errors import IndexUnavailable
 from index.layout import earlier_builds, read_pointer, rollback
 from index.reports import SavedReport, latest_report, recent_reports
 from index.snapshot import Snapshot, open_build, opens
-from ingest.settings import Settings
+from ingest.errors import SettingError
+from ingest.settings import Settings, without_password
 
 
 class Catalogue(Protocol):
@@ -77,3 +79,14 @@ def catalogue_of(settings: Settings) -> Catalogue:
 
         return PgCatalogue(settings)
     return FileCatalogue(settings)
+
+
+def check_store(settings: Settings) -> None:
+    """Make sure the store HUB_STORE names can be reached, before a command starts work. Raises
+    SettingError naming the setting (the password left out) when it cannot."""
+    if not settings.store:
+        return
+    try:
+        catalogue_of(settings).live_id()
+    except IndexUnavailable as exc:
+        raise SettingError("HUB_STORE", without_password(settings.store), f"cannot be used: {exc}") from None

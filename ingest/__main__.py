@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
     from index.build import update_index
+    from index.catalogue import check_store
     from index.errors import BuildLocked
     from ingest.embed import load_embedder
     from ingest.progress import ProgressBar
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env()
+        check_store(settings)
         embedder = load_embedder(settings.model, settings.runtime, settings.data_dir / "models")
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from index import Viewer, without_folders
+from index import IndexUnavailable, Viewer, without_folders
 from ingest.errors import HubError
 from ingest.settings import Access, Settings
 from portal.html import md_escape
@@ -152,6 +152,10 @@ def show_index_error(exc: HubError) -> None:
     """Tell a reader the index cannot be read, in plain words: the error itself, which names
     server paths and library internals, goes to the server log only."""
     log_error("The index cannot be read", exc)
+    if isinstance(exc, IndexUnavailable):
+        # Passing: the database restarts or fails over, and the next search reaches it again.
+        st.error("The search service cannot be reached just now. Please try again in a minute.")
+        return
     st.error(f"The search index cannot be read right now. {TOLD}")
 
 

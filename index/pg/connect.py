@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,6 +23,8 @@ from ingest.settings import without_password
 
 # How long a search waits for a free connection before it is told the database is busy.
 WAIT_S = 30.0
+# How long a search waits before checking whether the server is there at all.
+FIRST_WAIT_S = 1.0
 # How long a connection attempt may take before the server counts as unreachable.
 CONNECT_S = 5
 # Graph candidates visited by a vector search: at least the candidates a leg asks for (500),
@@ -69,17 +72,43 @@ class Database:
         the server cannot be reached (or no connection came free in time), IndexCorrupt when a
         statement fails."""
         held = self._held.get()
-        try:
-            if held is not None:
+        if held is not None:
+            with self._errors():
                 yield held
-                return
-            with self._pool.connection() as conn:
+            return
+        with self._errors():
+            conn = self._borrow()
+            try:
+                _with_vectors(conn)
                 yield conn
+            finally:
+                # A connection left broken is discarded by the pool, not lent again.
+                self._pool.putconn(conn)
+
+    def _borrow(self) -> psycopg.Connection:
+        """A connection from the pool. When none comes at once, the server is tried directly:
+        if it is down the reader is told in seconds, not after `WAIT_S`; if it is up, every
+        connection is busy and the search waits its turn."""
+        try:
+            return self._pool.getconn(timeout=FIRST_WAIT_S)
+        except psycopg_pool.PoolTimeout:
+            pass
+        try:
+            psycopg.connect(self.url, connect_timeout=CONNECT_S).close()
+        except psycopg.Error as exc:
+            raise IndexUnavailable(f"the index database {self.shown} cannot be reached ({_first_line(exc)})") from None
+        try:
+            return self._pool.getconn(timeout=WAIT_S)
         except psycopg_pool.PoolTimeout:
             raise IndexUnavailable(
-                f"the index database {self.shown} could not be reached, or stayed busy for "
-                f"{WAIT_S:.0f} s; try again in a moment"
+                f"the index database {self.shown} stayed busy for {WAIT_S:.0f} s; try again in a moment"
             ) from None
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Database errors as the hub's: unreachable (IndexUnavailable) or failing (IndexCorrupt)."""
+        try:
+            yield
         except psycopg.OperationalError as exc:
             raise IndexUnavailable(f"the index database {self.shown} cannot be reached ({_first_line(exc)})") from None
         except psycopg.Error as exc:
@@ -90,11 +119,29 @@ class Database:
 
 
 def _configure(conn: psycopg.Connection) -> None:
-    """Make a new connection ready: pgvector's types, and how vector searches run."""
-    register_vector(conn)
+    """Make a new connection ready: pgvector's types, and how vector searches run. A database
+    without pgvector yet (before the first build run creates it) still gives connections."""
+    _with_vectors(conn)
     # A filtered search keeps walking the graph until it has its rows, in order of distance.
     conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
     conn.execute("SET hnsw.iterative_scan = strict_order")
+
+
+def _with_vectors(conn: psycopg.Connection) -> bool:
+    """Teach `conn` pgvector's types once the extension exists; whether it now knows them."""
+    if conn in _taught:
+        return True
+    found = conn.execute("SELECT 1 FROM pg_type WHERE typname = 'halfvec'").fetchone()
+    if found is None:
+        return False
+    register_vector(conn)
+    _taught.add(conn)
+    return True
+
+
+# Connections that know pgvector's types (a connection made before the extension was created
+# learns them at its next use).
+_taught: weakref.WeakSet[psycopg.Connection] = weakref.WeakSet()
 
 
 def _first_line(exc: BaseException) -> str:
