@@ -3,6 +3,7 @@ data through a stop or a crash, refuses a folder or port in use, and its command
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -131,9 +133,20 @@ def test_a_temporary_server_takes_its_folder_away() -> None:
     assert not server.folder.exists() and refused(server.port)
 
 
-def launch(*args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "index.pg.server", *args]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def launched(command: list[str]) -> Iterator[subprocess.Popen[str]]:
+    """`command` running from the repository; stopped with SIGTERM at the end if it still runs."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=60)
+
+
+def server_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "index.pg.server", *args]
 
 
 def first_lines(process: subprocess.Popen[str], count: int) -> list[str]:
@@ -156,14 +169,14 @@ def terminate(process: subprocess.Popen[str]) -> tuple[str, str]:
 
 @pytest.mark.integration
 def test_the_command_prints_the_export_line_and_stops_on_sigterm() -> None:
-    process = launch()
-    export, comment = first_lines(process, 2)
-    found = re.fullmatch(r"export HUB_STORE=(postgresql://postgres@127\.0\.0\.1:(\d+)/hub)\n", export)
-    assert found, export
-    folder = Path(re.findall(r"data in (\S+) \(removed when it stops\)", comment)[0])
-    with psycopg.connect(found[1]) as connection:
-        assert connection.execute("SELECT current_database()").fetchone() == ("hub",)
-    out, err = terminate(process)
+    with launched(server_command()) as process:
+        export, comment = first_lines(process, 2)
+        found = re.fullmatch(r"export HUB_STORE=(postgresql://postgres@127\.0\.0\.1:(\d+)/hub)\n", export)
+        assert found, export
+        folder = Path(re.findall(r"data in (\S+) \(removed when it stops\)", comment)[0])
+        with psycopg.connect(found[1]) as connection:
+            assert connection.execute("SELECT current_database()").fetchone() == ("hub",)
+        out, err = terminate(process)
     assert process.returncode == 0, err
     assert out == "# stopped\n" and not folder.exists() and refused(int(found[2]))
 
@@ -171,16 +184,16 @@ def test_the_command_prints_the_export_line_and_stops_on_sigterm() -> None:
 @pytest.mark.integration
 def test_the_command_keeps_a_folder_between_runs(tmp_path: Path) -> None:
     folder = tmp_path / "store"
-    process = launch("--folder", str(folder))
-    url = first_lines(process, 1)[0].strip().removeprefix("export HUB_STORE=")
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("CREATE TABLE kept AS SELECT 'still here' AS body")
-    terminate(process)
-    again = launch("--folder", str(folder))
-    url = first_lines(again, 1)[0].strip().removeprefix("export HUB_STORE=")
-    with psycopg.connect(url) as connection:
-        assert connection.execute("SELECT body FROM kept").fetchone() == ("still here",)
-    terminate(again)
+    with launched(server_command("--folder", str(folder))) as process:
+        url = first_lines(process, 1)[0].strip().removeprefix("export HUB_STORE=")
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("CREATE TABLE kept AS SELECT 'still here' AS body")
+        terminate(process)
+    with launched(server_command("--folder", str(folder))) as again:
+        url = first_lines(again, 1)[0].strip().removeprefix("export HUB_STORE=")
+        with psycopg.connect(url) as connection:
+            assert connection.execute("SELECT body FROM kept").fetchone() == ("still here",)
+        terminate(again)
     assert again.returncode == 0 and folder.is_dir()
 
 
@@ -188,28 +201,34 @@ def test_the_command_keeps_a_folder_between_runs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("port", ["abc", "70000", "in use"])
 def test_a_bad_port_exits_4_naming_it(port: str, postgres_server: LocalPostgres) -> None:
     port = str(postgres_server.port) if port == "in use" else port
-    process = launch("--port", port)
-    out, err = process.communicate(timeout=120)
+    with launched(server_command("--port", port)) as process:
+        out, err = process.communicate(timeout=120)
     assert process.returncode == 4 and out == ""
     assert len(err.splitlines()) == 1 and port in err, err
+
+
+LAUNCHER = """
+import sys, time
+from pathlib import Path
+from index.pg.server import LocalPostgres
+
+server = LocalPostgres.start(Path(sys.argv[1]), durable=False)
+print(server.port, flush=True)
+time.sleep(600)
+"""
 
 
 @pytest.mark.integration
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
 def test_a_killed_launcher_leaves_no_server_running(tmp_path: Path) -> None:
-    script = (
-        "import sys, time\nfrom index.pg.server import LocalPostgres\n"
-        "server = LocalPostgres.start(__import__('pathlib').Path(sys.argv[1]), durable=False)\n"
-        "print(server.port, flush=True)\ntime.sleep(600)\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, str(tmp_path / "pg")], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    port = int(first_lines(process, 1)[0])
-    assert not refused(port)
-    process.kill()
-    process.wait()
+    folder = tmp_path / "postgres"
+    with launched([sys.executable, "-c", LAUNCHER, str(folder)]) as process:
+        port = int(first_lines(process, 1)[0])
+        assert not refused(port)
+        process.kill()
+        process.wait()
     deadline = time.monotonic() + 30
-    while (tmp_path / "pg" / "postmaster.pid").exists() and time.monotonic() < deadline:
+    while (folder / "postmaster.pid").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not (tmp_path / "pg" / "postmaster.pid").exists() and refused(port)
+    assert not (folder / "postmaster.pid").exists() and refused(port)
+    assert "received fast shutdown request" in (folder / "server.log").read_text()
