@@ -26,6 +26,9 @@ from tests.pg_support import own_postgres, pg_url, postgres_server
 
 __all__ = ["own_postgres", "pg_url", "postgres_server"]  # fixtures, used by name
 
+# Servers stopped and killed, subprocesses and a page run: the integration tier.
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -148,7 +151,8 @@ def test_searches_wait_for_a_free_connection_and_none_is_lost(
     def search() -> None:
         try:
             results.append([h.doc_id for h in hub.search("dredging vessels").hits])
-        except BaseException as exc:  # noqa: BLE001 - every failure is counted, whatever it is
+        # Every failure is counted, whatever it is: a lost search must not pass unseen.
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=search) for _ in range(12)]

@@ -3,6 +3,7 @@ pgvector. Every test runs against each, through the Hub as the pages and the com
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,8 +56,8 @@ def write_corpus(corpus: Path) -> None:
         published="2023-03-03",
     )
     copy = "# Chatbots\n\n" + "Chatbots answering the public must say they are not people and offer a human. " * 4
-    write_md(corpus, "chatbots.md", copy, title="Chatbot rules", kind="standard", agency="GCDO", published="2024-06-01")
-    write_md(corpus, "chatbots-copy.md", copy, title="Chatbot rules", kind="standard", agency="GCDO", published="2024-06-01")
+    for name in ("chatbots.md", "chatbots-copy.md"):
+        write_md(corpus, name, copy, title="Chatbot rules", kind="standard", agency="GCDO", published="2024-06-01")
     write_md(
         corpus,
         "pricing.md",
@@ -98,7 +99,7 @@ def test_macrons_fold_in_the_keyword_leg(hub: Hub) -> None:
 def test_filters_keep_only_what_passes_them_and_hide_nothing_that_does(hub: Hub) -> None:
     tools = hub.search("dredging", Filters(kinds=("tool",))).hits
     assert [h.doc_id for h in tools] == ["planner.md"]
-    dated = hub.search("dredging", Filters(published_from=__import__("datetime").date(2025, 1, 1))).hits
+    dated = hub.search("dredging", Filters(published_from=dt.date(2025, 1, 1))).hits
     assert {h.doc_id for h in dated} == {"planner.md"}
     assert hub.search("dredging", Filters(agencies=("Nobody",))).hits == ()
 
@@ -142,9 +143,7 @@ def test_status_describes_the_served_build_for_editors(hub: Hub) -> None:
     assert status.latest.report.outcome == "published"
 
 
-def test_a_new_build_is_served_without_a_restart_and_rollback_returns_to_the_old(
-    hub: Hub, store: Settings
-) -> None:
+def test_a_new_build_is_served_without_a_restart_and_rollback_returns_to_the_old(hub: Hub, store: Settings) -> None:
     first = hub.snapshot().build_id
     write_md(store.corpus_dir, "ferry.md", "# Ferries\n\nFerry timetables for the harbour.", title="Ferries")
     assert hub.update().outcome == "published"
@@ -168,7 +167,8 @@ def test_a_search_in_flight_finishes_on_the_build_it_started_with(hub: Hub, stor
 
 def test_old_builds_are_pruned_past_the_number_kept(hub: Hub, store: Settings) -> None:
     for i in range(store.keep_builds + 1):
-        write_md(store.corpus_dir, f"extra{i}.md", f"# Extra {i}\n\nMore harbour notes, number {i}.", title=f"Extra {i}")
+        body = f"# Extra {i}\n\nMore harbour notes, number {i}."
+        write_md(store.corpus_dir, f"extra{i}.md", body, title=f"Extra {i}")
         assert hub.update().outcome == "published"
     catalogue = hub.catalogue
     if isinstance(catalogue, PgCatalogue):
