@@ -193,8 +193,8 @@ def test_both_stores_rank_alike(settings: Settings, fake_embedder: HashEmbedder,
     database.update()
     for query in ("harbour dredging", "chatbots", "maori data", "crews vessels", "public records"):
         for mode in ("hybrid", "dense", "keyword"):
-            a = files.search(query, mode=mode, viewer=EDITOR)  # type: ignore[arg-type]
-            b = database.search(query, mode=mode, viewer=EDITOR)  # type: ignore[arg-type]
+            a = files.search(query, mode=mode, viewer=EDITOR)
+            b = database.search(query, mode=mode, viewer=EDITOR)
             assert [h.doc_id for h in a.hits] == [h.doc_id for h in b.hits], (query, mode)
             # The database compares a float16 copy of the query with the float16 vectors: scores
             # differ from the float32 query's in the third decimal at most.
