@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="describe the live build")
     info.add_argument("--json", action="store_true")
     sub.add_parser("rollback", help="make the previously published build live again")
+    copy = sub.add_parser("copy", help="copy the live build between the data folder and the database (HUB_STORE)")
+    copy.add_argument(
+        "direction",
+        choices=["to-database", "to-files"],
+        help="to-database: the data folder's live build becomes the database's; to-files: the reverse",
+    )
     from index.eval import add_arguments
 
     add_arguments(sub.add_parser("eval", help="measure search quality on a BEIR-format collection"))
@@ -109,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rollback":
             print(f"build {hub.rollback()} is live again")
             return EXIT_OK
+        if args.command == "copy":
+            return _copy(hub, args.direction)
         filters = Filters(
             kinds=tuple(args.kind),
             agencies=tuple(args.agency),
@@ -124,6 +132,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NO_INDEX
     _warn_if_fallback(hub)
     _print_results(results, args.json)
+    return EXIT_OK
+
+
+def _copy(hub: Hub, direction: str) -> int:
+    """Copy the live build between the stores; returns the exit code. Raises HubError."""
+    if not hub.settings.store:
+        say("error: set HUB_STORE to the database to copy to or from", file=sys.stderr)
+        return EXIT_USAGE
+    if direction == "to-database":
+        from index.pg.publish import publish_to_database
+        from index.reports import RunReport
+
+        build_id = publish_to_database(hub.settings, hub.embedder, RunReport(started=""))
+        say(f"build {build_id} is live in {hub.catalogue.where}")
+    else:
+        from index.pg.migrate import copy_to_files
+
+        build_id = copy_to_files(hub.settings, hub.embedder)
+        say(f"build {build_id} is live in {hub.settings.data_dir}")
     return EXIT_OK
 
 

@@ -23,11 +23,12 @@ from typing import Any
 
 from index.beir import BeirData, load_beir, write_corpus
 from index.build import update_index
+from index.catalogue import catalogue_of, check_store
 from index.confidence import confident_documents
 from index.metrics import evaluate
 from index.results import RankedDocument
 from index.search import MODES, Mode, confidence_of, match_documents, rank_documents, ranking_of
-from index.snapshot import Snapshot, open_live
+from index.snapshot import Snapshot
 from ingest.embed import Embedder, RememberedQueries
 from ingest.errors import HubError
 from ingest.progress import Progress
@@ -87,7 +88,11 @@ def prepare_index(
     if report.outcome not in ("published", "unchanged"):
         raise HubError(f"the evaluation index could not be built: {report.outcome}: {report.message}")
     marker.write_text(json.dumps({"fingerprint": fingerprint, "build": report.build_id}), encoding="utf-8")
-    return open_live(settings), ids, report.outcome == "published"
+    catalogue = catalogue_of(settings)
+    live = catalogue.live_id()
+    if live is None:
+        raise HubError(f"the evaluation index was not published in {catalogue.where}")
+    return catalogue.open(live), ids, report.outcome == "published"
 
 
 def run_queries(
@@ -272,6 +277,13 @@ def add_arguments(parser: Any) -> None:
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="change a search setting"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--store",
+        default="",
+        metavar="URL",
+        help="publish the evaluation index into this PostgreSQL database and search it there "
+        "(HUB_STORE is never used: an evaluation must not replace the live index)",
+    )
 
 
 def run_command(args: Any) -> int:
@@ -280,7 +292,8 @@ def run_command(args: Any) -> int:
     from ingest.progress import ProgressBar
 
     try:
-        settings = apply_overrides(Settings.from_env(), args.overrides)
+        settings = apply_overrides(dataclasses.replace(Settings.from_env(), store=args.store), args.overrides)
+        check_store(settings)
     except HubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4

@@ -11,6 +11,7 @@ from index.errors import IndexCorrupt, IndexNotReady
 from index.layout import earlier_builds, read_pointer
 from index.snapshot import Snapshot, open_build, open_live
 from ingest.embed import Embedder
+from ingest.errors import HubError
 from ingest.pipeline import indexed_text
 from ingest.plan import ChangePlan
 from ingest.settings import Settings
@@ -33,7 +34,7 @@ def open_previous(settings: Settings, notices: list[str]) -> Snapshot | None:
     try:
         return open_live(settings)
     except IndexNotReady:
-        return None
+        return _from_database(settings, notices)
     except IndexCorrupt as exc:
         damage = str(exc)
     try:
@@ -49,6 +50,28 @@ def open_previous(settings: Settings, notices: list[str]) -> Snapshot | None:
         return build
     notices.append(f"the live build could not be opened ({damage}); every file was read again")
     return None
+
+
+def _from_database(settings: Settings, notices: list[str]) -> Snapshot | None:
+    """The database's live build, for a run whose data folder holds none (a build host that is
+    new, or whose disk was replaced): its documents are carried over as they are, not read and
+    embedded again. None without HUB_STORE, or when the database has nothing to start from."""
+    if not settings.store:
+        return None
+    from index.catalogue import catalogue_of
+
+    catalogue = catalogue_of(settings)
+    try:
+        live = catalogue.live_id()
+        build = catalogue.open(live) if live is not None else None
+    except HubError as exc:
+        notices.append(f"the live build in {catalogue.where} could not be opened ({exc}); every file was read")
+        return None
+    if build is not None:
+        notices.append(
+            f"the data folder held no build; this run started from build {build.build_id} in {catalogue.where}"
+        )
+    return build
 
 
 def reusable(previous: Snapshot | None, embedder: Embedder, settings: Settings) -> bool:
