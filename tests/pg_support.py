@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from index.pg.connect import forget
 from index.pg.server import LocalPostgres
 
 
@@ -40,6 +41,7 @@ def pg_url(postgres_server: LocalPostgres) -> Iterator[str]:
     try:
         yield url
     finally:
+        forget(url)
         postgres_server.drop_database(name)
 
 

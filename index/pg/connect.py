@@ -161,3 +161,10 @@ def database_of(url: str, size: int = 4) -> Database:
         if db is None:
             db = _open[(url, size)] = Database(url, size)
         return db
+
+
+def forget(url: str) -> None:
+    """Close this process's pools for `url` (a database about to be dropped, in tests and tools)."""
+    with _open_lock:
+        for key in [k for k in _open if k[0] == url]:
+            _open.pop(key).close()
