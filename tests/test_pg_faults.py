@@ -74,6 +74,20 @@ def test_a_server_that_dies_mid_session_recovers_after_its_restart(
     assert [h.doc_id for h in hub.search("dredging crews").hits] == before
 
 
+def test_a_server_killed_while_a_search_holds_its_connection_fails_that_search_cleanly(
+    settings: Settings, fake_embedder: HashEmbedder, own_postgres: LocalPostgres
+) -> None:
+    hub = published_hub(settings, own_postgres.url, fake_embedder)
+    build = hub.snapshot()
+    with build.reading():
+        # The search's connection is taken; the server dies before its statements run.
+        own_postgres.kill()
+        with pytest.raises(IndexUnavailable, match="cannot be reached"):
+            hub.search("dredging crews")
+    own_postgres.restart()
+    assert hub.search("dredging crews").hits
+
+
 def test_the_search_page_says_the_service_cannot_be_reached_and_recovers(
     tmp_path: Path, own_postgres: LocalPostgres, monkeypatch: pytest.MonkeyPatch
 ) -> None:
