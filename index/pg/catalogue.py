@@ -30,6 +30,7 @@ class PgCatalogue:
         self.settings = settings
         self.db: Database = database_of(settings.store, settings.store_pool)
         self.where = self.db.shown
+        self._seen_catalogue = False
 
     def live_id(self) -> str | None:
         if not self._has_catalogue():
@@ -39,9 +40,13 @@ class PgCatalogue:
         return None if found is None else str(found[0])
 
     def _has_catalogue(self) -> bool:
+        """Whether the catalogue tables exist (once they do, they stay: asked once per process)."""
+        if self._seen_catalogue:
+            return True
         with self.db.connection() as conn:
             found = conn.execute("SELECT to_regclass('hub.live') IS NOT NULL").fetchone()
-        return bool(found and found[0])
+        self._seen_catalogue = bool(found and found[0])
+        return self._seen_catalogue
 
     def history(self) -> list[str]:
         """Published build ids, oldest first."""
