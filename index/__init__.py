@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     )
     from index.facets import FacetCounts, facet_value
     from index.filters import FACETS, FacetName, Filters
-    from index.insights import AnalyticsUnreadable, Insights, read_insights
+    from index.insights import AnalyticsUnreadable, Insights, insights_of, read_insights
     from index.present import Marked, highlight, query_terms
     from index.redact import redact
     from index.reports import FileNote, RunReport, SavedReport
@@ -48,6 +48,7 @@ _HOME = {
     "store_path": "index.analytics",
     "AnalyticsUnreadable": "index.insights",
     "Insights": "index.insights",
+    "insights_of": "index.insights",
     "read_insights": "index.insights",
     "redact": "index.redact",
     "DocumentView": "index.api",
@@ -128,6 +129,7 @@ __all__ = [
     "Viewer",
     "facet_value",
     "highlight",
+    "insights_of",
     "open_recorder",
     "query_terms",
     "read_insights",

@@ -4,7 +4,9 @@ its place in the results when opened from them) and each "Was this helpful?" ans
 The Hub tells its observer about every search page it answers (`SearchObserver`); the portal tells
 the same `Recorder` about documents opened and feedback. The store is its own SQLite file in the
 data folder (`data/analytics/analytics.sqlite`), never inside a build: builds are replaced and
-pruned, and readers' activity has nothing to do with what was indexed.
+pruned, and readers' activity has nothing to do with what was indexed. With HUB_STORE it is the
+`hub_analytics` tables of that database instead (index/pg/analytics.py), so that every app process
+serving the hub records into one place (`writer_of`).
 
 What is kept, and what is not:
 - the day (UTC) of each event, never the time: a time of day could be matched against a proxy's
@@ -16,7 +18,7 @@ Recording never holds up or breaks a search. `Recorder.searched` only puts the e
 (well under a microsecond of the search's time); one writer thread redacts and writes batches. A
 store that is locked, full or read-only keeps its events waiting (up to MAX_PENDING, the oldest
 dropped beyond that, and counted) and says so in `health()`; a damaged file is set aside and a
-new store started. Every problem is logged."""
+new store started. Every problem is logged. Where the writer writes is an `EventWriter`."""
 
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ import json
 import logging
 import queue
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from index.analytics_store import BUSY_SECONDS, EventWriter, Row, SqliteWriter, WriteFailed, storable
 from index.filters import Filters
 from index.redact import redact
 from index.results import SearchResults
@@ -51,25 +53,6 @@ RETRY_SECONDS = 1.0
 # second, not once a search: redacting holds Python's GIL, and writing after every search made
 # the next search wait for it (bench/analytics.py measured +2.8 ms at the median that way).
 BATCH_SECONDS = 1.0
-# How long the writer waits for another connection's lock before trying again later. Only the
-# writer waits: searches never do.
-BUSY_SECONDS = 2.0
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS searches (
-    id INTEGER PRIMARY KEY, day TEXT NOT NULL, query TEXT NOT NULL, norm TEXT NOT NULL,
-    mode TEXT NOT NULL, filters TEXT NOT NULL, results INTEGER NOT NULL, hits INTEGER NOT NULL,
-    matched INTEGER NOT NULL, no_good_match INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS opens (
-    id INTEGER PRIMARY KEY, day TEXT NOT NULL, doc_id TEXT NOT NULL, rank INTEGER,
-    query TEXT NOT NULL, norm TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY, day TEXT NOT NULL, doc_id TEXT NOT NULL, helpful INTEGER NOT NULL,
-    comment TEXT NOT NULL, query TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS searches_day ON searches (day);
-CREATE INDEX IF NOT EXISTS opens_day ON opens (day);
-CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day);
-"""
-TABLES = ("searches", "opens", "feedback")
 
 
 class SearchObserver(Protocol):
@@ -148,38 +131,17 @@ def filters_json(filters: Filters | None) -> str:
     return json.dumps({k: v for k, v in chosen.items() if v}, sort_keys=True)
 
 
-def _row(event: _Event) -> tuple[str, tuple[object, ...]]:
-    """The insert statement and values for one event, its texts redacted."""
-    values: tuple[object, ...]
+def _row(event: _Event) -> Row:
+    """The table and values for one event, its texts redacted."""
     if isinstance(event, _Search):
-        query = redact(event.query)
+        query = storable(redact(event.query))
         values = (event.day, query, normalise_query(query), event.mode, filters_json(event.filters))
-        counts = (event.results, event.hits, event.matched, int(event.no_good_match))
-        return "INSERT INTO searches VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, *counts)
+        return "searches", (*values, event.results, event.hits, event.matched, event.no_good_match)
     if isinstance(event, _Open):
-        query = redact(event.query)
-        values = (event.day, event.doc_id, event.rank, query, normalise_query(query))
-        return "INSERT INTO opens VALUES (NULL, ?, ?, ?, ?, ?)", values
-    comment = redact(event.comment[:COMMENT_CHARS])[:COMMENT_CHARS]
-    values = (event.day, event.doc_id, int(event.helpful), comment, redact(event.query))
-    return "INSERT INTO feedback VALUES (NULL, ?, ?, ?, ?, ?)", values
-
-
-def connect(path: Path, busy_seconds: float = BUSY_SECONDS) -> sqlite3.Connection:
-    """A writing connection to the store at `path`, created with its tables if new, in WAL mode
-    (readers never wait for the writer). Raises sqlite3.Error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=busy_seconds, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a committed row survives the process dying; only a power cut can
-        # lose the last few, which analytics can afford.
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA)
-    except sqlite3.Error:
-        conn.close()
-        raise
-    return conn
+        query = storable(redact(event.query))
+        return "opens", (event.day, storable(event.doc_id), event.rank, query, normalise_query(query))
+    comment = storable(redact(event.comment[:COMMENT_CHARS])[:COMMENT_CHARS])
+    return "feedback", (event.day, storable(event.doc_id), event.helpful, comment, storable(redact(event.query)))
 
 
 @dataclass
@@ -192,15 +154,16 @@ class _Counts:
 
 
 class Recorder:
-    """Records searches, documents opened and feedback into the analytics store at `path`,
-    keeping `keep_days` days. Safe to share between threads; no method raises or waits (but
-    `flush`, which waits on purpose). `today` gives the day events are filed under (UTC); the
-    writer collects events for `batch_seconds` before writing them, waits `busy_seconds` for
-    another connection's lock and retries failed writes after `retry_seconds`."""
+    """Records searches, documents opened and feedback into `store` (the SQLite file at a path, or
+    another `EventWriter`), keeping `keep_days` days. Safe to share between threads; no method
+    raises or waits (but `flush`, which waits on purpose). `today` gives the day events are filed
+    under (UTC); the writer collects events for `batch_seconds` before writing them, waits
+    `busy_seconds` for another connection's lock (the SQLite file's; a writer passed in has its
+    own) and retries failed writes after `retry_seconds`."""
 
     def __init__(
         self,
-        path: Path,
+        store: Path | EventWriter,
         keep_days: int,
         *,
         today: Callable[[], dt.date] | None = None,
@@ -208,9 +171,9 @@ class Recorder:
         retry_seconds: float = RETRY_SECONDS,
         batch_seconds: float = BATCH_SECONDS,
     ) -> None:
-        self.path = path
+        self._writer = SqliteWriter(store, busy_seconds) if isinstance(store, Path) else store
+        self.where = self._writer.where
         self.keep_days = keep_days
-        self._busy = busy_seconds
         self._retry = retry_seconds
         self._batch = batch_seconds
         self._hurry = threading.Event()  # set by `flush`: write what is waiting now
@@ -275,86 +238,64 @@ class Recorder:
     # ---- the writer thread ----------------------------------------------------------------------
 
     def _write_loop(self) -> None:
-        pending: list[_Event] = []
-        conn: sqlite3.Connection | None = None
+        # Redacted as they are taken from the queue, once: not again each time a write is retried.
+        pending: list[Row] = []
         while True:
             try:
-                pending.append(self._queue.get(timeout=self._retry if pending else IDLE_SECONDS))
+                pending.append(_row(self._queue.get(timeout=self._retry if pending else IDLE_SECONDS)))
             except queue.Empty:
                 if not pending:
                     with self._lock:
                         if self._queue.empty():
                             self._thread = None
-                            if conn is not None:
-                                conn.close()
+                            self._writer.close()
                             return
                     continue
             self._hurry.wait(self._batch)
             self._hurry.clear()
             while len(pending) < MAX_PENDING:
                 try:
-                    pending.append(self._queue.get_nowait())
+                    pending.append(_row(self._queue.get_nowait()))
                 except queue.Empty:
                     break
-            conn = self._write(conn, pending)
+            self._write(pending)
             if pending:
                 self._drop_beyond_limit(pending)
                 time.sleep(self._retry)
 
-    def _write(self, conn: sqlite3.Connection | None, pending: list[_Event]) -> sqlite3.Connection | None:
-        """Write `pending` in one transaction and empty it; on failure keep it and note why.
-        Returns the connection to use next (None after a failure: it is opened afresh)."""
+    def _write(self, pending: list[Row]) -> None:
+        """Write `pending` (on the first write of each day, after deleting rows older than
+        `keep_days` days) and empty it; on failure keep it and note why."""
+        today = self._today()
+        purged = self._purged_on == today.isoformat()
+        cutoff = None if purged else (today - dt.timedelta(days=self.keep_days)).isoformat()
         try:
-            conn = conn or connect(self.path, self._busy)
-            self._purge(conn)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for event in pending:
-                    conn.execute(*_row(event))
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            if conn is not None:
-                conn.close()
-            self._failed(exc)
-            return None
+            self._writer.write(pending, cutoff)
+        except WriteFailed as failure:
+            self._failed(failure)
+            return
+        self._purged_on = today.isoformat()
         with self._settled:
             self._counts.settled += len(pending)
             self._counts.problem = None
             self._settled.notify_all()
         pending.clear()
-        return conn
 
-    def _purge(self, conn: sqlite3.Connection) -> None:
-        """On the first write of each day: delete rows older than `keep_days` days."""
-        today = self._today()
-        if self._purged_on == today.isoformat():
-            return
-        cutoff = (today - dt.timedelta(days=self.keep_days)).isoformat()
-        with conn:
-            for table in TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE day < ?", (cutoff,))
-        self._purged_on = today.isoformat()
-
-    def _failed(self, exc: sqlite3.Error) -> None:
-        """Note why the store cannot be written; a damaged file is set aside for a new one."""
-        problem: str | None = f"The search analytics cannot be written ({exc}); events are kept in memory and retried."
-        if type(exc) is sqlite3.DatabaseError:  # not a lock, a full disk or a read-only file: damage
-            aside = set_aside(self.path)
-            note = f"The analytics store was damaged ({exc}); it was set aside as {aside.name}, a new one started."
-            problem = None
-            with self._lock:
-                self._counts.notes.append(f"{self._day()}: {note}")
-            LOG.error("%s", note)
+    def _failed(self, failure: WriteFailed) -> None:
+        """Note why the store cannot be written, and what editors should know."""
+        problem = None
+        if failure.reason is not None:
+            problem = f"The search analytics cannot be written ({failure.reason}); "
+            problem += "events are kept in memory and retried."
         with self._lock:
+            if failure.note is not None:
+                self._counts.notes.append(f"{self._day()}: {failure.note}")
+                LOG.error("%s", failure.note)
             if problem is not None and problem != self._counts.problem:
                 LOG.warning("%s", problem)
             self._counts.problem = problem
 
-    def _drop_beyond_limit(self, pending: list[_Event]) -> None:
+    def _drop_beyond_limit(self, pending: list[Row]) -> None:
         excess = len(pending) - MAX_PENDING
         if excess <= 0:
             return
@@ -366,21 +307,20 @@ class Recorder:
         LOG.warning("The search analytics lost %d events that could not be written", excess)
 
 
-def set_aside(path: Path) -> Path:
-    """Move a damaged store (and its WAL files) out of the way; returns where it went."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = path.with_name(f"{path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = path.with_name(path.name + suffix)
-        if source.exists():
-            source.replace(aside.with_name(aside.name + suffix))
-    return aside
-
-
 def open_recorder(settings: Settings) -> Recorder | None:
     """The recorder for a hub with `settings`, or None when analytics are off (HUB_ANALYTICS).
-    Nothing is created on disk until the first event is written."""
-    return Recorder(store_path(settings), settings.analytics_days) if settings.analytics else None
+    Nothing is created on disk or in the database until the first event is written."""
+    return Recorder(writer_of(settings), settings.analytics_days) if settings.analytics else None
+
+
+def writer_of(settings: Settings) -> EventWriter:
+    """Where a hub with `settings` keeps its analytics: the database of HUB_STORE, shared by every
+    app process serving it, else its own file in the data folder."""
+    if settings.store:
+        from index.pg.analytics import PgWriter
+
+        return PgWriter(settings.store)
+    return SqliteWriter(store_path(settings))
 
 
 def store_path(settings: Settings) -> Path:

@@ -4,7 +4,11 @@ find unhelpful, never open, or are past their review date.
 
 Everything is worked out from the analytics store (index/analytics.py), opened read-only, and the
 served build's documents. Queries with no good match are grouped when they share most of their
-words, so "AI for parking fines" and "parking fine AI tools" count as one content gap."""
+words, so "AI for parking fines" and "parking fine AI tools" count as one content gap.
+
+The store is read through an `AnalyticsReader`: the data folder's SQLite file, or with HUB_STORE
+the database's `hub_analytics` tables (index/pg/analytics.py). Both run the same queries, written
+in the SQL the two share, so the same events give the same figures."""
 
 from __future__ import annotations
 
@@ -15,10 +19,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from index.analytics import store_path
 from index.errors import IndexCorrupt
 from index.store import DocumentRecord
+from ingest.settings import Settings
 
 # Words that say nothing about what was searched for. "ai" is among them: in this hub nearly
 # every question is about AI, so sharing it does not make two questions alike.
@@ -38,6 +44,20 @@ Rows = Callable[[str], list[Row]]
 
 class AnalyticsUnreadable(IndexCorrupt):
     """The analytics store exists but cannot be read (damaged, or not a database)."""
+
+
+class AnalyticsReader(Protocol):
+    """Where the insights are read from."""
+
+    def read(self, work: Callable[[Rows], Insights]) -> Insights:
+        """What `work` makes of the store's rows (none before anything was recorded), its queries
+        all run on one connection. Raises AnalyticsUnreadable, IndexUnavailable."""
+        ...
+
+
+def no_rows(sql: str) -> list[Row]:
+    """A store with nothing recorded yet."""
+    return []
 
 
 @dataclass(frozen=True)
@@ -108,31 +128,54 @@ class Insights:
     overdue: tuple[DocumentRow, ...]  # past their review date, most overdue first
 
 
+class SqliteReader:
+    """The analytics store at `path`, opened read-only; empty before it exists."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self, work: Callable[[Rows], Insights]) -> Insights:
+        if not self.path.exists():
+            return work(no_rows)
+        try:
+            conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise AnalyticsUnreadable(f"the search analytics in {self.path} cannot be opened: {exc}") from exc
+        try:
+            return work(lambda sql: conn.execute(sql).fetchall())
+        except sqlite3.Error as exc:
+            raise AnalyticsUnreadable(f"the search analytics in {self.path} cannot be read: {exc}") from exc
+        finally:
+            conn.close()
+
+
+def reader_of(settings: Settings) -> AnalyticsReader:
+    """The analytics a hub with `settings` records (index.analytics.writer_of): the database of
+    HUB_STORE, else the data folder's file."""
+    if settings.store:
+        from index.pg.analytics import PgReader
+
+        return PgReader(settings)
+    return SqliteReader(store_path(settings))
+
+
+def insights_of(settings: Settings, documents: Sequence[DocumentRecord], today: dt.date, limit: int = 50) -> Insights:
+    """The insights from the analytics a hub with `settings` records, as `read_insights` gives
+    them. Raises AnalyticsUnreadable, and IndexUnavailable when the database cannot be reached."""
+    return reader_of(settings).read(lambda rows: _insights(rows, documents, today, limit))
+
+
 def read_insights(path: Path, documents: Sequence[DocumentRecord], today: dt.date, limit: int = 50) -> Insights:
     """The insights from the store at `path` (empty ones when it does not exist yet) about
     `documents`; each table holds at most `limit` rows. Raises AnalyticsUnreadable."""
-    if not path.exists():
-        return _insights(None, documents, today, limit)
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise AnalyticsUnreadable(f"the search analytics in {path} cannot be opened: {exc}") from exc
-    try:
-        return _insights(conn, documents, today, limit)
-    except sqlite3.Error as exc:
-        raise AnalyticsUnreadable(f"the search analytics in {path} cannot be read: {exc}") from exc
-    finally:
-        conn.close()
+    return SqliteReader(path).read(lambda rows: _insights(rows, documents, today, limit))
 
 
-def _insights(
-    conn: sqlite3.Connection | None, documents: Sequence[DocumentRecord], today: dt.date, limit: int
-) -> Insights:
-    def rows(sql: str) -> list[Row]:
-        return conn.execute(sql).fetchall() if conn is not None else []
-
+def _insights(rows: Rows, documents: Sequence[DocumentRecord], today: dt.date, limit: int) -> Insights:
+    # CASE rather than summing a flag: PostgreSQL's flags are booleans, which it does not add up.
     searches = rows(
-        "SELECT norm, query, COUNT(*), SUM(no_good_match OR hits = 0), MAX(day) FROM searches GROUP BY 1, 2"
+        "SELECT norm, query, COUNT(*), SUM(CASE WHEN no_good_match OR hits = 0 THEN 1 ELSE 0 END), MAX(day) "
+        "FROM searches GROUP BY 1, 2"
     )
     clicks: dict[Any, int] = dict(rows("SELECT norm, COUNT(*) FROM opens WHERE rank IS NOT NULL GROUP BY 1"))
     opens: dict[Any, int] = dict(rows("SELECT doc_id, COUNT(*) FROM opens GROUP BY 1"))
@@ -166,8 +209,10 @@ def _by_query(searches: Iterable[Row], clicks: dict[str, int]) -> list[QueryRow]
         totals[norm][0] += count
         totals[norm][1] += no_match
         last[norm] = max(last.get(norm, ""), day)
+    # Named by the most frequent form; among equals the first in code point order, so neither the
+    # store nor the order its rows come in decides.
     rows = [
-        QueryRow(forms[n].most_common(1)[0][0], total, no_match, clicks.get(n, 0), last[n])
+        QueryRow(min(forms[n], key=lambda q: (-forms[n][q], q)), total, no_match, clicks.get(n, 0), last[n])
         for n, (total, no_match) in totals.items()
     ]
     return sorted(rows, key=lambda r: (-r.searches, r.query))
@@ -229,7 +274,7 @@ def _weeks(rows: Rows) -> tuple[WeekRow, ...]:
     """Searches, searches with no good match, clicks and feedback per week, oldest first."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     queries = (
-        "SELECT day, COUNT(*), SUM(no_good_match) FROM searches GROUP BY 1",
+        "SELECT day, COUNT(*), SUM(CASE WHEN no_good_match THEN 1 ELSE 0 END) FROM searches GROUP BY 1",
         "SELECT day, 0, 0, COUNT(*) FROM opens WHERE rank IS NOT NULL GROUP BY 1",
         "SELECT day, 0, 0, 0, COUNT(*) FROM feedback GROUP BY 1",
     )

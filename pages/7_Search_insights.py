@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from index import Hub, Insights, Recorder, read_insights, store_path
+from index import Hub, Insights, Recorder, insights_of
 from ingest.errors import HubError
 from portal.analytics import get_recorder
 from portal.html import md_escape, table_html
@@ -111,7 +111,7 @@ def main() -> None:
     recorder.flush(FLUSH_SECONDS)
     days = hub.settings.analytics_days
     try:
-        insights = read_insights(store_path(hub.settings), records, dt.date.today(), CSV_ROWS)
+        insights = insights_of(hub.settings, records, dt.date.today(), CSV_ROWS)
     except HubError as exc:
         log_error("The search analytics cannot be read", exc)
         st.error(f"The search analytics cannot be read: {md_escape(local_text(str(exc), hub.settings))}")
