@@ -98,11 +98,10 @@ class PgWriter:
             raise WriteFailed(f"{self.where}: {first_line(exc)}") from None
 
     def _connect(self) -> psycopg.Connection[Any]:
-        options = f"-c lock_timeout={int(self._busy * 1000)} -c statement_timeout={STATEMENT_MS}"
-        conn = psycopg.connect(
-            self.url, autocommit=True, connect_timeout=CONNECT_S, options=options, application_name="hub-analytics"
-        )
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_S, application_name="hub-analytics")
         try:
+            # Set here, not as connection options, which would replace any the URL gives.
+            conn.execute(f"SET lock_timeout = {max(1, int(self._busy * 1000))}; SET statement_timeout = {STATEMENT_MS}")
             ensure_analytics(conn)
         except BaseException:
             conn.close()
