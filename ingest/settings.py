@@ -202,7 +202,8 @@ class Settings:
 
 def without_password(url: str) -> str:
     """`url` with any password replaced by ***, fit for a message or a log."""
-    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+    url = re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", url)
 
 
 def _names(env: dict[str, str], name: str) -> tuple[str, ...]:

@@ -180,7 +180,13 @@ def test_searches_wait_for_a_free_connection_and_none_is_lost(
 
 @pytest.mark.parametrize("command", [["-m", "ingest"], ["-m", "index", "search", "harbour"]])
 @pytest.mark.parametrize(
-    "url", ["postgresql://hub:secret@127.0.0.1:1/hub", "mysql://hub:secret@127.0.0.1/hub"], ids=["unreachable", "wrong"]
+    "url",
+    [
+        "postgresql://hub:secret@127.0.0.1:1/hub",
+        "postgresql://hub@127.0.0.1:1/hub?connect_timeout=2&password=secret",
+        "mysql://hub:secret@127.0.0.1/hub",
+    ],
+    ids=["unreachable", "password-parameter", "wrong"],
 )
 def test_a_wrong_or_unreachable_store_stops_the_command_with_exit_4_naming_the_setting(
     settings: Settings, command: list[str], url: str
