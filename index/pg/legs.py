@@ -1,15 +1,16 @@
-"""Searching a build kept in the database: both legs, with filters in their SQL.
+"""Searching a build kept in the database: both legs, with filters evaluated by PostgreSQL.
 
-A filter becomes one WHERE clause over the documents table (`allowed_rows`): the runs of
-passage rows of the documents that pass it. The dense leg tests each row the vector index
-walks against it, inside PostgreSQL (pgvector keeps walking until it has its rows). The keyword
-leg reads the query terms' postings and the same allowed rows in one statement, and sums BM25
-scores over the allowed rows only, before the best are taken. Summing the postings in SQL
-measured 129 ms a search at 214,430 passages, against 3 ms for the same sums here; the scores are
-the file index's own, so both stores rank alike."""
+A filter becomes one WHERE condition over the documents' filterable values (`filter_sql`). The
+dense leg's statement tests it on each passage row the vector index walk visits (each passage
+carries its document's values; pgvector keeps walking until it has its rows). The keyword leg
+asks PostgreSQL which documents pass (kept for the build's few recurring restrictions) and sums
+the query terms' BM25 postings over their passages only, before the best are taken. Summing the
+postings in SQL measured 129 ms a search at 214,430 passages, against 3 ms for the same sums
+here; the scores are the file index's own, so both stores rank alike."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ from index.filters import Filters
 from index.keyword import KeywordHits, analyse, idf_of, top_hits
 from index.pg.connect import Database
 
+# Restrictions whose allowed rows a build keeps at hand (see PgKeyword.passing).
+KEPT_FILTERS = 8
 # Below this share of allowed passages a filtered vector search reads the allowed ones exactly:
 # the graph walk would pass over many excluded nodes (the file store draws the same line).
 EXACT_BELOW_SHARE = 0.25
@@ -50,16 +53,6 @@ def filter_sql(filters: Filters) -> tuple[sql.Composable, list[Any]]:
         parts.append(sql.SQL("(cardinality(audience) = 0 OR audience && %s::text[])"))
         params.append(list(filters.readers))
     return (sql.SQL(" AND ").join(parts) if parts else sql.SQL("true")), params
-
-
-def allowed_rows(schema: str, filters: Filters) -> tuple[sql.Composable, list[Any]]:
-    """A scalar subquery: the passage rows of documents passing `filters`, as an int4multirange."""
-    condition, params = filter_sql(filters)
-    query = sql.SQL(
-        "(SELECT coalesce(range_agg(int4range(first_row, first_row + chunk_count)), '{{}}'::int4multirange) "
-        "FROM {}.documents WHERE {})"
-    ).format(sql.Identifier(schema), condition)
-    return query, params
 
 
 class PgVectors:
@@ -98,6 +91,11 @@ class PgKeyword:
         self._schema = schema
         self.size = size
         self._vocabulary: frozenset[str] | None = None
+        # Set once the build is assembled: the document index of every passage row.
+        self.row_doc = np.zeros(0, dtype=np.int32)
+        self.documents = 0
+        self._passing: dict[Filters, np.ndarray] = {}
+        self._lock = threading.Lock()
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -117,17 +115,37 @@ class PgKeyword:
         """The best `k` passages for `query` among `allowed` rows (all if None) and documents
         passing `filters` (all if None), as the file index finds them."""
         terms = list(dict.fromkeys(analyse(query)))
-        ranges_query: sql.Composable = sql.SQL("NULL::int4multirange")
-        params: list[Any] = []
-        if filters is not None and not filters.is_empty():
-            ranges_query, params = allowed_rows(self._schema, filters)
         statement = sql.SQL(
-            "SELECT {ranges}, t.* FROM (SELECT array_agg(term), array_agg(df), array_agg(rows), array_agg(scores) "
-            "FROM {s}.terms WHERE term = ANY(%s)) AS t"
-        ).format(ranges=ranges_query, s=sql.Identifier(self._schema))
+            "SELECT array_agg(term), array_agg(df), array_agg(rows), array_agg(scores) FROM {} WHERE term = ANY(%s)"
+        ).format(sql.Identifier(self._schema, "terms"))
         with self._db.connection() as conn:
-            ranges, *found = conn.execute(statement, [*params, terms]).fetchone() or (None, None, None, None, None)
-        return top_hits(*self._columns(terms, found), self.size, k, _both(allowed, self._mask(ranges)))
+            found = conn.execute(statement, [terms], binary=True).fetchone() or (None, None, None, None)
+        passing = self.passing(filters) if filters is not None and not filters.is_empty() else None
+        return top_hits(*self._columns(terms, found), self.size, k, _both(allowed, passing))
+
+    def passing(self, filters: Filters) -> np.ndarray:
+        """The passage rows of the documents PostgreSQL finds passing `filters`. Searches ask
+        under the same few restrictions again and again (who is asking, a kind), so the last
+        few answers are kept for this build, which never changes."""
+        with self._lock:
+            kept = self._passing.get(filters)
+        if kept is not None:
+            return kept
+        condition, params = filter_sql(filters)
+        statement = sql.SQL("SELECT coalesce(array_agg(idx), '{{}}') FROM {} WHERE {}").format(
+            sql.Identifier(self._schema, "doc_filters"), condition
+        )
+        with self._db.connection() as conn:
+            found = conn.execute(statement, params, binary=True).fetchone()
+        documents = np.zeros(self.documents, dtype=bool)
+        documents[np.asarray(found[0] if found else [], dtype=np.int64)] = True
+        mask = documents[self.row_doc]
+        mask.flags.writeable = False
+        with self._lock:
+            self._passing[filters] = mask
+            while len(self._passing) > KEPT_FILTERS:
+                self._passing.pop(next(iter(self._passing)))
+        return mask
 
     def _columns(self, terms: list[str], found: Any) -> tuple[list[tuple[np.ndarray, np.ndarray, float]], float]:
         """Each held query term's (rows, scores, IDF), and the summed IDF of every query term."""
@@ -141,15 +159,6 @@ class PgKeyword:
                 )
         bound = sum(held[t][2] if t in held else idf_of(self.size, 0) for t in terms)
         return [held[t] for t in terms if t in held], bound
-
-    def _mask(self, ranges: Any) -> np.ndarray | None:
-        """The rows inside `ranges` (a multirange read back as ranges), or None for no restriction."""
-        if ranges is None:
-            return None
-        mask = np.zeros(self.size, dtype=bool)
-        for part in ranges:
-            mask[part.lower : part.upper] = True
-        return mask
 
 
 def _both(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
@@ -171,11 +180,8 @@ class PgDenseLeg:
         """See `DenseLeg.search`: the filter is tested inside the index walk (or, for a narrow
         one, the allowed passages are compared exactly)."""
         schema = self._vectors._schema
-        where: sql.Composable = sql.SQL("true")
-        params: list[Any] = []
-        if not filters.is_empty():
-            ranges, params = allowed_rows(schema, filters)
-            where = sql.SQL("row <@ {}").format(ranges)
+        # The passages carry their documents' filterable values: tested on each row visited.
+        where, params = filter_sql(filters)
         # "+ 0" makes the order one the index cannot give, so PostgreSQL compares every allowed row.
         exact = not filters.is_empty() and self._share(filters) < EXACT_BELOW_SHARE
         order = sql.SQL("(embedding <=> %s) + 0" if exact else "embedding <=> %s")

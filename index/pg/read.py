@@ -39,6 +39,8 @@ def open_pg_build(db: Database, build_id: str) -> Snapshot:
     vectors = PgVectors(db, schema, int(passages), int(dimension), np.frombuffer(centroid, dtype=np.float32))
     keyword = PgKeyword(db, schema, int(passages))
     build = assemble(build_id, where, manifest, store, vectors, keyword, curation_from_json(curation_json))
+    # The keyword leg maps the documents PostgreSQL finds passing a filter to their rows.
+    keyword.row_doc, keyword.documents = build.row_doc, len(build.doc_order)
     return replace(build, make_legs=_legs_of, session=db.session)
 
 

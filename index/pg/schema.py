@@ -61,7 +61,10 @@ CREATE TABLE {s}.passages (
     row integer PRIMARY KEY,
     doc_id text NOT NULL, position integer NOT NULL, role text NOT NULL, text text NOT NULL,
     start integer NOT NULL, "end" integer NOT NULL, page integer, heading_path jsonb NOT NULL,
-    embedding halfvec({dimension}) NOT NULL
+    embedding halfvec({dimension}) NOT NULL,
+    -- Its document's filterable values again: the vector search tests a filter on each row its
+    -- index walk visits, and a join there would cost more than the columns.
+    kind text, agency text, focus_area text, status text, published date, audience text[] NOT NULL
 );
 CREATE TABLE {s}.terms (
     term text PRIMARY KEY,
@@ -77,8 +80,12 @@ ALTER TABLE {s}.terms ALTER COLUMN rows SET STORAGE EXTERNAL, ALTER COLUMN score
 
 BUILD_INDEXES = """
 CREATE INDEX ON {s}.passages (doc_id, position);
+-- The documents' filterable values alone, narrow, for the keyword leg to find the allowed ones.
+CREATE TABLE {s}.doc_filters AS
+    SELECT idx, kind, agency, focus_area, status, published, audience FROM {s}.documents;
 CREATE INDEX ON {s}.passages USING hnsw (embedding halfvec_cosine_ops) WITH (m = 16, ef_construction = 64);
 ANALYZE {s}.documents;
+ANALYZE {s}.doc_filters;
 ANALYZE {s}.passages;
 ANALYZE {s}.terms;
 """

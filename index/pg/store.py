@@ -35,7 +35,7 @@ class PgStore:
         """Every document, without its text, in id order."""
         rows = self._rows(
             "SELECT doc_id, path, format, content_hash, metadata, warnings, chunk_count, page_starts "
-            'FROM {s}.documents ORDER BY doc_id COLLATE "C"'
+            "FROM {s}.documents ORDER BY idx"
         )
         return [
             DocumentRecord(

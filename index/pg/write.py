@@ -108,14 +108,13 @@ def _first_rows(build: Snapshot) -> dict[int, int]:
 def _write_passages(conn: psycopg.Connection, build: Snapshot, schema: str, progress: Progress | None) -> None:
     """Every passage with its vector, in row order."""
     total = build.vectors.size
-    target = sql.SQL(
-        'COPY {}.passages (row, doc_id, position, role, text, start, "end", page, heading_path, embedding) FROM STDIN'
-    ).format(sql.Identifier(schema))
+    target = sql.SQL("COPY {}.passages FROM STDIN").format(sql.Identifier(schema))
     with conn.cursor() as cur, cur.copy(target) as copy:
         for start in range(0, total, BATCH):
             rows = np.arange(start, min(start + BATCH, total))
             vectors = build.vectors.vectors(rows)
             for chunk, vector in zip(build.store.chunks(rows.tolist()), vectors, strict=True):
+                meta = build.documents[chunk.doc_id].metadata
                 copy.write_row(
                     (
                         chunk.row,
@@ -128,6 +127,12 @@ def _write_passages(conn: psycopg.Connection, build: Snapshot, schema: str, prog
                         chunk.page,
                         json.dumps(list(chunk.heading_path)),
                         HalfVector(vector),
+                        meta.kind,
+                        meta.agency,
+                        meta.focus_area,
+                        meta.status,
+                        meta.published,
+                        [g.casefold() for g in meta.audience],
                     )
                 )
             if progress:
