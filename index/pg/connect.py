@@ -125,6 +125,9 @@ def _configure(conn: psycopg.Connection) -> None:
     # A filtered search keeps walking the graph until it has its rows, in order of distance.
     conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
     conn.execute("SET hnsw.iterative_scan = strict_order")
+    # Each search runs on one core: several searchers at once are served side by side rather
+    # than each spreading over every core and waiting on the others.
+    conn.execute("SET max_parallel_workers_per_gather = 0")
 
 
 def _with_vectors(conn: psycopg.Connection) -> bool:

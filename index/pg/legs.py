@@ -189,7 +189,12 @@ class PgDenseLeg:
             "SELECT row, 1 - (embedding <=> %s), embedding FROM {s}.passages WHERE {where} ORDER BY {order} LIMIT %s"
         ).format(s=sql.Identifier(schema), where=where, order=order)
         query = HalfVector(vector.astype(np.float32))
-        with self._vectors._db.connection() as conn:
+        with self._vectors._db.connection() as conn, conn.transaction():
+            if not exact and not filters.is_empty():
+                # The planner cannot estimate who may read what, and took a filter that passes
+                # 80% of passages for a rare one: it read every row (262 ms against 29 ms at
+                # 214,430 passages). A wide filter walks the graph; a narrow one is read exactly.
+                conn.execute("SET LOCAL enable_seqscan = off")
             found = conn.execute(statement, [query, *params, query, k], binary=True).fetchall()
         for row, _, embedding in found:
             self._seen[row] = embedding.to_numpy()
