@@ -49,8 +49,9 @@ def test_the_quick_comparison_prints_both_stores_with_sane_figures(
         assert int(m[1].replace(",", "")) == report.chunks
         single, editor, p50, p95, p99, rate = (float(m[i]) for i in range(3, 9))
         assert single > 0 and editor > 0 and 0 < p50 <= p95 <= p99 and rate > 0
-    assert "within 2x" in table
+    # The ratio of the medians is printed for both viewers (whatever it is: times are not judged).
+    assert len(re.findall(r"passages, (?:not signed in|editor)\s*: \d+\.\d\dx, (?:NOT )?within 2x", table)) == 2
     copied = sizes[0].copied
     assert copied.passages == report.chunks and copied.bytes > 0
-    # Each searcher went round the queries at least once as the single searcher did.
-    assert all(len(s.single["anonymous"]) == len(QUERIES) for s in sizes[0].stores)
+    # The single searcher searched every query once, as each viewer.
+    assert all(len(s.single[v]) == len(QUERIES) for s in sizes[0].stores for v in ("anonymous", "editor"))
