@@ -96,6 +96,8 @@ class StoreFigures:
 
 @dataclass(frozen=True)
 class SizeFigures:
+    """One size: its build as copied into PostgreSQL, and both stores' timings on it."""
+
     copied: Copied
     stores: tuple[StoreFigures, ...]  # in STORES order
 
